@@ -1,0 +1,1 @@
+"""Administration of the tree, roles and per-province features."""

@@ -1,0 +1,72 @@
+"""Forms of the administration pages: organisations, roles, features and theme."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+
+from core.org.scope import ADMIN, SECRETARY
+
+NAME_MAX = 255
+
+
+class AmongChoices:
+    """The chosen value is one of the field's choices (WTForms' own message has no Vietnamese)."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data not in {str(value) for value, _label in field.choices or ()}:
+            raise ValidationError(self.message)
+
+
+def choice_field(label, message, choices=None):
+    return SelectField(label, choices=choices, validate_choice=False,
+                       validators=[InputRequired(message), AmongChoices(message)])
+
+
+ROLE_TITLES = {SECRETARY: _l("Branch secretary"), ADMIN: _l("Administrator")}
+
+
+class OrgNameForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Please enter the organisation's name.")),
+        Length(max=NAME_MAX, message=_l("A name has at most 255 characters."))])
+
+
+class ChildForm(OrgNameForm):
+    """A new organisation under the one on the page; `level` choices are set by the view."""
+
+    level = choice_field(_l("Kind of organisation"), _l("Please choose the kind of organisation."))
+
+
+class MoveForm(FlaskForm):
+    parent_id = StringField(_l("New place"), validators=[
+        InputRequired(_l("Please choose where the organisation goes.")),
+        Regexp(r"^\d{1,18}$", message=_l("Please choose where the organisation goes."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token (merge, revoke)."""
+
+
+class GrantForm(FlaskForm):
+    """Appoint someone at `org_id`: a secretary (branches only) or an administrator."""
+
+    org_id = HiddenField(validators=[InputRequired()])
+    login = StringField(_l("Party-card number or phone of the person"), validators=[
+        DataRequired(_l("Please enter a Party-card number or phone.")), Length(max=64)])
+    role = choice_field(_l("Role"), _l("Please choose a role."), choices=list(ROLE_TITLES.items()))
+
+
+class ToggleForm(FlaskForm):
+    plugin = HiddenField(validators=[InputRequired()])
+    enabled = HiddenField(validators=[InputRequired()])
+
+
+class ThemeForm(FlaskForm):
+    """The province's look; `theme` choices are the installed themes."""
+
+    theme = choice_field(_l("Theme"), _l("Please choose a theme."))

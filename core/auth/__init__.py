@@ -1,0 +1,1 @@
+"""Accounts, sign-in, revocable sessions, password resets handed over by the secretary."""

@@ -1,0 +1,106 @@
+"""Accounts and their sessions, reset requests and login throttles."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.extensions import db
+from core.org.models import Member, RoleAssignment, utcnow
+
+
+class User(UserMixin, db.Model):
+    """An account: a member's own, or a family helper's read-only one tied to a member."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), unique=True)
+    helped_member_id: Mapped[int | None] = mapped_column(ForeignKey("member.id"), index=True)
+    # What the person types to sign in: the Party-card number, or a phone number.
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # The last 30-second step whose code was accepted: a code is good once.
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
+
+    member: Mapped[Member | None] = relationship(foreign_keys=[member_id])
+    helped_member: Mapped[Member | None] = relationship(foreign_keys=[helped_member_id])
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        foreign_keys=[RoleAssignment.user_id], cascade="all, delete-orphan", lazy="selectin")
+
+    # Set by the session loader: the server-side session this request runs under.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        """Flask-Login stores the session token, not the user id, so sessions can be revoked."""
+        return self.session_token
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_enabled
+
+    @property
+    def is_helper(self) -> bool:
+        return self.helped_member_id is not None
+
+    @property
+    def home_org_id(self) -> int | None:
+        """The branch whose life this account follows (own, or the helped member's)."""
+        member = self.helped_member if self.is_helper else self.member
+        if member is not None:
+            return member.org_id
+        return self.roles[0].org_id if self.roles else None
+
+
+class UserSession(db.Model):
+    """A signed-in device; revoking the row ends the session on its next request."""
+
+    __tablename__ = "user_session"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    second_factor_done: Mapped[bool] = mapped_column(Boolean, default=False)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class ResetRequest(db.Model):
+    """A member's request for a new password, answered by a one-time code from the secretary."""
+
+    __tablename__ = "reset_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("org.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    code_hash: Mapped[str | None] = mapped_column(String(255))
+    code_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    handled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    member: Mapped[Member] = relationship()
+
+
+class Throttle(db.Model):
+    """Failed attempts counted per key ("acct:<login>" or "addr:<ip>") in a sliding window."""
+
+    __tablename__ = "auth_throttle"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    blocked_until: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,273 @@
+"""Sign in and out, forgotten passwords, the member's own account page, the staff second factor."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from core.audit import audit
+from core.auth import second_factor as factor
+from core.auth import throttle
+from core.auth.accounts import find_member, find_user, open_request, redeem_code
+from core.auth.forms import (ChangePasswordForm, DisableTotpForm, EnableTotpForm, ForgotForm, LoginForm,
+                             ResetForm, SecondFactorForm)
+from core.auth.passwords import hash_password, verify_password
+from core.auth.sessions import end_all_sessions, end_session, live_sessions, start_session
+from core.errors import kept_fields, resend_page, typed_fields
+from core.events import UserLoggedIn, emit
+from core.extensions import db
+from core.plugins import current_province_id
+from core.security import rotate_csrf, safe_next
+from core.web import render
+
+bp = Blueprint("auth", __name__)
+bp.before_app_request(factor.guard)
+
+
+def _next(default: str | None) -> str | None:
+    return safe_next(request.values.get("next"), default)
+
+
+def _wait_message(wait: int) -> str:
+    return _("Too many wrong attempts. Please wait %(minutes)s minute(s) and try again, "
+             "or ask your secretary for a code.", minutes=max(1, (wait + 59) // 60))
+
+
+def _signed_in(user, kept: list):
+    """After the last step of signing in: tell plugins, then go on (or resend a kept form)."""
+    emit(UserLoggedIn(current_province_id(), user.id, user.id))
+    home = url_for("home.index")
+    if kept:
+        return resend_page(typed_fields(kept), _next(home), status=200)
+    return redirect(_next(home))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with a Party-card number (or phone) and password."""
+    if current_user.is_authenticated:
+        return redirect(_next(url_for("home.index")))
+    form, kept = LoginForm(), kept_fields(request.form)
+    if form.validate_on_submit():
+        account_key = throttle.account_key("acct", form.login.data)
+        wait = throttle.blocked_for(account_key, throttle.address_key())
+        if wait:
+            form.login.errors.append(_wait_message(wait))
+            return render("auth/login.html", form=form, kept=kept, status=429)
+        user = find_user(form.login.data)
+        # Always verify (against a dummy hash for unknown logins), so timing reveals nothing.
+        right = verify_password(user.password_hash if user else None, form.password.data)
+        if not right or not user.is_enabled:
+            throttle.record_failure(account_key, throttle.address_key())
+            audit("login.failed", str(user.id) if user else None, user_id=user.id if user else None)
+            db.session.commit()
+            form.password.errors.append(_("Wrong card number/phone or password."))
+            return render("auth/login.html", form=form, kept=kept, status=401)
+        throttle.clear(account_key)
+        row = start_session(user, bool(form.remember.data))
+        row.second_factor_done = not user.totp_secret
+        audit("login", str(user.id), user_id=user.id)
+        db.session.commit()
+        login_user(user)
+        rotate_csrf()
+        if user.totp_secret:
+            if kept:
+                return render("auth/second_factor.html", form=SecondFactorForm(formdata=None),
+                              kept=kept, next=_next(None), private=True)
+            return redirect(url_for("auth.second_factor", next=_next(None)))
+        return _signed_in(user, kept)
+    return render("auth/login.html", form=form, kept=kept, status=400 if form.errors else 200)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@login_required
+def second_factor():
+    """Staff who linked an authenticator app type its current code to finish signing in."""
+    if not factor.code_pending():
+        return redirect(_next(url_for("home.index")))
+    form, kept = SecondFactorForm(), kept_fields(request.form)
+    status = 400 if form.is_submitted() else 200
+    if form.validate_on_submit():
+        key = f"totp:{current_user.id}"
+        wait = throttle.blocked_for(key, throttle.address_key())
+        if wait:
+            form.code.errors.append(_wait_message(wait))
+            status = 429
+        elif factor.code_ok(current_user.totp_secret, form.code.data, current_user):
+            factor.session_row().second_factor_done = True
+            throttle.clear(key)
+            audit("login.second_factor", str(current_user.id))
+            db.session.commit()
+            return _signed_in(current_user, kept)
+        else:
+            throttle.record_failure(key, throttle.address_key())
+            audit("login.second_factor_failed", str(current_user.id))
+            db.session.commit()
+            form.code.errors.append(_("That code is not right. Check the time on your phone."))
+            status = 401
+    return render("auth/second_factor.html", form=form, kept=kept, next=_next(None),
+                  status=status, private=True)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out: the session ends on the server too."""
+    if current_user.is_authenticated:
+        end_session(current_user.session_token)
+        audit("logout", str(current_user.id))
+        db.session.commit()
+        logout_user()
+    session.clear()
+    response = redirect(url_for("auth.login"))
+    # A shared phone keeps nothing of the member: no cache, no storage, no cookies.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
+
+
+@bp.route("/forgot", methods=["GET", "POST"])
+def forgot():
+    """Ask the branch secretary for a one-time code (first sign-in or forgotten password)."""
+    form = ForgotForm()
+    if form.validate_on_submit():
+        if throttle.blocked_for(throttle.address_key()):
+            return render("auth/forgot.html", form=form, status=429, too_many=True)
+        member = find_member(form.login.data)
+        if member is not None:
+            open_request(member)
+        else:
+            throttle.record_failure(throttle.account_key("forgot", form.login.data),
+                                    throttle.address_key())
+        db.session.commit()
+        # The same answer either way, so the form tells no one who is a member.
+        return redirect(url_for("auth.forgot_sent"))
+    return render("auth/forgot.html", form=form, status=400 if form.errors else 200)
+
+
+@bp.get("/forgot/sent")
+def forgot_sent():
+    """Tell the member what happens next."""
+    return render("auth/forgot_sent.html")
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset():
+    """Set a new password with the one-time code the secretary gave."""
+    form = ResetForm()
+    if form.validate_on_submit():
+        if throttle.blocked_for(throttle.address_key()):
+            form.code.errors.append(_("Too many wrong codes from here. Please wait a few minutes."))
+            return render("auth/reset.html", form=form, status=429)
+        user = redeem_code(form.login.data, form.code.data, form.password.data)
+        if user is None:
+            throttle.record_failure(throttle.account_key("reset", form.login.data),
+                                    throttle.address_key())
+            audit("password.reset_failed")
+            db.session.commit()
+            form.code.errors.append(_("This code is not valid or has expired. "
+                                      "Ask your secretary for a new one."))
+            return render("auth/reset.html", form=form, status=400)
+        audit("password.reset", str(user.id), user_id=user.id)
+        throttle.clear(throttle.account_key("acct", form.login.data))
+        throttle.clear(throttle.account_key("acct", user.login))
+        row = start_session(user, remember=True)
+        row.second_factor_done = not user.totp_secret
+        db.session.commit()
+        login_user(user)
+        rotate_csrf()
+        flash(_("Your new password is saved. Welcome!"), "success")
+        return redirect(url_for("home.index"))
+    return render("auth/reset.html", form=form, status=400 if form.errors else 200)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The member's own account: change password, see signed-in devices."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.current.data):
+            current_user.password_hash = hash_password(form.password.data)
+            end_all_sessions(current_user.id, keep=current_user.session_token)
+            audit("password.changed", str(current_user.id))
+            db.session.commit()
+        elif not verify_password(current_user.password_hash, form.password.data):
+            form.current.errors.append(_("The current password is not right."))
+        # else: a retry of a change already made (the answer was lost on the way): done.
+        if not form.errors:
+            flash(_("Password changed. Other devices have been signed out."), "success")
+            return redirect(url_for("auth.account"))
+    return render("auth/account.html", form=form, sessions=live_sessions(current_user.id),
+                  staff=factor.is_staff(current_user), status=400 if form.errors else 200,
+                  private=True)
+
+
+@bp.post("/account/sessions/end")
+@login_required
+def end_other_sessions():
+    """Sign out every other device (a lost or shared phone)."""
+    end_all_sessions(current_user.id, keep=current_user.session_token)
+    audit("sessions.ended", str(current_user.id))
+    db.session.commit()
+    flash(_("All other devices have been signed out."), "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/authenticator", methods=["GET", "POST"])
+@login_required
+def authenticator():
+    """Administrators and secretaries link an authenticator app as a second factor."""
+    if not factor.is_staff(current_user):
+        return redirect(url_for("auth.account"))
+    if current_user.totp_secret:
+        return render("auth/authenticator.html", enabled=True, form=DisableTotpForm(formdata=None),
+                      private=True)
+    secret = factor.pending_secret(current_user)
+    form = EnableTotpForm()
+    if form.validate_on_submit():
+        if factor.code_ok(secret, form.code.data):
+            current_user.totp_secret = secret
+            factor.session_row().second_factor_done = True
+            audit("second_factor.enabled", str(current_user.id))
+            db.session.commit()
+            flash(_("Second factor is on: sign-ins will ask for a code."), "success")
+            return redirect(_next(url_for("auth.account")))
+        form.code.errors.append(_("That code is not right. Check the time on your phone."))
+    return render("auth/authenticator.html", enabled=False, form=form, secret=secret,
+                  qr=_qr_svg(factor.provisioning_uri(current_user, secret)), required=factor.required(),
+                  status=400 if form.errors else 200, private=True)
+
+
+@bp.post("/account/authenticator/off")
+@login_required
+def authenticator_off():
+    """Turn the second factor off (the password is asked again), e.g. before changing phones."""
+    form = DisableTotpForm()
+    if not current_user.totp_secret:
+        return redirect(url_for("auth.account"))
+    if form.validate_on_submit() and verify_password(current_user.password_hash, form.current.data):
+        current_user.totp_secret = None
+        audit("second_factor.disabled", str(current_user.id))
+        db.session.commit()
+        flash(_("Second factor is off."), "success")
+        return redirect(url_for("auth.account"))
+    if not form.current.errors:
+        form.current.errors.append(_("The current password is not right."))
+    return render("auth/authenticator.html", enabled=True, form=form, status=400, private=True)
+
+
+def _qr_svg(uri: str) -> str:
+    import segno
+
+    return segno.make(uri, error="m").svg_inline(scale=4)
+
+
+@bp.get("/display")
+def display():
+    """Switch large text or high contrast; kept in a cookie, works without JavaScript."""
+    response = redirect(_next(url_for("home.index")))
+    for name in ("large", "contrast"):
+        if name in request.args:
+            value = "1" if request.args.get(name) == "1" else ""
+            response.set_cookie(name, value, max_age=31536000 if value else 0, samesite="Lax",
+                                httponly=True)
+    return response

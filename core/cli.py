@@ -1,0 +1,122 @@
+"""`flask` commands: the database, the demo province, jobs."""
+from __future__ import annotations
+
+import click
+import flask_migrate
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(jobs_group)
+
+
+@click.group("db")
+def db_group():
+    """Bring the database schema up to date (core and every loaded plugin)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="heads")
+@with_appcontext
+def db_upgrade(revision):
+    """Upgrade to REVISION (default: the head of the core and of every plugin branch)."""
+    flask_migrate.upgrade(revision=revision)
+
+
+@db_group.command("downgrade")
+@click.argument("revision", default="-1")
+@with_appcontext
+def db_downgrade(revision):
+    """Downgrade to REVISION ("base" removes everything)."""
+    flask_migrate.downgrade(revision=revision)
+
+
+@db_group.command("current")
+@with_appcontext
+def db_current():
+    """Show the revisions the database is at."""
+    flask_migrate.current()
+
+
+@db_group.command("heads")
+@with_appcontext
+def db_heads():
+    """Show the head of the core's branch and of every plugin's branch."""
+    flask_migrate.heads(verbose=True)
+
+
+@db_group.command("revision")
+@click.option("-m", "--message", required=True)
+@click.option("--autogenerate", is_flag=True, help="compare the models with the database")
+@click.option("--head", default="core@head", help='e.g. "myplugin@head", or "base" for a new branch')
+@click.option("--branch-label", default=None, help="a new plugin's name, with --head base")
+@click.option("--depends-on", default=None, help='a new plugin branch\'s first migration: "core@head"')
+@click.option("--version-path", default=None, help="a new plugin's migrations/versions folder")
+@click.option("--rev-id", default=None, help='a readable id, e.g. "myplugin_0002"')
+@with_appcontext
+def db_revision(message, autogenerate, head, branch_label, depends_on, version_path, rev_id):
+    """Write a new migration on the core's or a plugin's branch (see plugins/README.md)."""
+    from alembic import command
+
+    config = current_app.extensions["migrate"].migrate.get_config(
+        None, opts=["autogenerate"] if autogenerate else None)
+    command.revision(config, message=message, autogenerate=autogenerate, head=head,
+                     branch_label=branch_label, depends_on=depends_on, version_path=version_path,
+                     rev_id=rev_id)
+
+
+@click.command("seed-demo")
+@click.option("--members", default=400, show_default=True, help="members in the demo province")
+@with_appcontext
+def seed_demo(members):
+    """Build a demo province and a small second province; write instance/demo-accounts.json."""
+    from core.demo import seed
+
+    path = seed(members)
+    click.echo(f"demo accounts written to {path}")
+
+
+@click.group("jobs")
+def jobs_group():
+    """Background jobs."""
+
+
+@jobs_group.command("worker")
+@click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@with_appcontext
+def jobs_worker(burst):
+    """Run an RQ worker for this app (needs REDIS_URL); first queue the jobs kept while Redis was down."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from core.extensions import db
+    from core.jobs import flush_pending, queue_name
+
+    connection = Redis.from_url(current_app.config["REDIS_URL"])
+    click.echo(f"{flush_pending()} kept job(s) queued")
+    # Each job runs in a fork of this process: it must not inherit our database connections.
+    db.session.remove()
+    db.engine.dispose()
+    Worker([Queue(queue_name(current_app), connection=connection)], connection=connection).work(burst=burst)
+
+
+@jobs_group.command("flush")
+@with_appcontext
+def jobs_flush():
+    """Queue the jobs that were kept while Redis was unreachable."""
+    from core.jobs import flush_pending
+
+    click.echo(f"{flush_pending()} job(s) queued")
+
+
+@jobs_group.command("tick")
+@with_appcontext
+def jobs_tick():
+    """Start the scheduled jobs whose time has come (run it every minute from cron or systemd)."""
+    from core.schedule import tick
+
+    started = tick()
+    click.echo(f"{len(started)} scheduled job(s) started")

@@ -1,0 +1,1 @@
+"""News, documents, announcements and useful-life pages published down the organisation tree."""

@@ -1,0 +1,30 @@
+"""Who sees which content: the one place content queries are scoped.
+
+A member sees what their own branch and every organisation above it published; a publisher
+manages what organisations in their scope published."""
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+
+from core.content.models import ContentItem, Status
+from core.org.models import utcnow
+from core.org.scope import scope_ids
+from core.org.tree import ancestor_ids
+
+PUBLISH = "content.publish"
+
+
+def visible_to(user) -> Select:
+    """Published items addressed to `user`'s branch or any level above it (none if anonymous)."""
+    org_id = getattr(user, "home_org_id", None) if getattr(user, "is_authenticated", False) else None
+    stmt = select(ContentItem)
+    if org_id is None:
+        return stmt.where(False)
+    return stmt.where(ContentItem.org_id.in_(ancestor_ids(org_id)),
+                      ContentItem.status == Status.PUBLISHED.value,
+                      or_(ContentItem.publish_at.is_(None), ContentItem.publish_at <= utcnow()))
+
+
+def manageable_by(user) -> Select:
+    """Items (any status) issued by organisations where `user` may publish."""
+    return select(ContentItem).where(ContentItem.org_id.in_(scope_ids(user, PUBLISH)))

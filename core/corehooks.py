@@ -1,0 +1,61 @@
+"""The core's own hook implementations: core features use the same hooks as plugins."""
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from core.jobs import core_jobs
+from core.members.importing import import_jobs
+from core.org.scope import core_permissions, has_any
+from core.plugins import hookimpl
+from core.types import HomeCard, NavLink
+
+
+@hookimpl
+def register_permissions():
+    return core_permissions()
+
+
+@hookimpl
+def register_jobs():
+    return core_jobs() + import_jobs()
+
+
+@hookimpl
+def menu_links(user):
+    links = [NavLink(_("Home"), url_for("home.index"), weight=0)]
+    if not user.is_authenticated:
+        return links
+    links.append(NavLink(_("My account"), url_for("auth.account"), weight=90))
+    if has_any(user, "members.view"):
+        links.append(NavLink(_("Members"), url_for("members.index"), weight=10, section="manage",
+                             description=_("Add, edit, transfer members; who uses the app")))
+    if has_any(user, "accounts.reset"):
+        links.append(NavLink(_("Password requests"), url_for("members.resets"), weight=20,
+                             section="manage",
+                             description=_("Give one-time codes to members who forgot a password")))
+    if has_any(user, "orgs.manage"):
+        links.append(NavLink(_("Organisations"), url_for("admin.orgs"), weight=30, section="manage",
+                             description=_("Create, rename, merge and move organisations")))
+    if has_any(user, "roles.delegate"):
+        links.append(NavLink(_("Roles"), url_for("admin.roles"), weight=40, section="manage",
+                             description=_("Appoint administrators and secretaries")))
+    if has_any(user, "members.import"):
+        links.append(NavLink(_("Import members"), url_for("imports.start"), weight=50,
+                             section="manage",
+                             description=_("From an Excel or CSV export of the member database")))
+    if has_any(user, "plugins.manage"):
+        links.append(NavLink(_("Features"), url_for("admin.plugins"), weight=60, section="manage",
+                             description=_("Turn features on or off for the province")))
+    return links
+
+
+@hookimpl
+def home_cards(user):
+    if not user.is_authenticated:
+        return []
+    cards = []
+    if has_any(user, "members.view"):
+        cards.append(HomeCard(_("Manage the branch"), url_for("home.manage"), weight=5,
+                              body=_("Members, password requests and more")))
+    return cards

@@ -1,0 +1,51 @@
+"""The home page of cards, the management menu, and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from core.extensions import db
+from core.plugins import collect
+from core.web import render
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The member's home: cards contributed by the core and the enabled plugins."""
+    cards = sorted(collect("home_cards", user=current_user), key=lambda c: c.weight)
+    return render("home/index.html", cards=cards)
+
+
+@bp.get("/manage")
+@login_required
+def manage():
+    """The management menu of secretaries and administrators."""
+    links = [link for link in collect("menu_links", user=current_user) if link.section == "manage"]
+    return render("home/manage.html", links=sorted(links, key=lambda link: link.weight))
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the app, the database and (if configured) Redis answer."""
+    checks = {"app": "ok"}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:
+        checks["database"] = "down"
+    if current_app.config.get("REDIS_URL"):
+        try:
+            from redis import Redis
+
+            Redis.from_url(current_app.config["REDIS_URL"], socket_timeout=1,
+                           socket_connect_timeout=1).ping()
+            checks["redis"] = "ok"
+        except Exception:
+            checks["redis"] = "down"
+    healthy = all(v == "ok" for v in checks.values())
+    return jsonify(status="ok" if healthy else _("unavailable"), checks=checks), 200 if healthy else 503

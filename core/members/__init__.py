@@ -1,0 +1,1 @@
+"""Branch secretaries' member management: list, add, edit, transfer, status, resets, import."""

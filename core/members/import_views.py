@@ -1,0 +1,178 @@
+"""Importing members from an export of the party-member database (Excel or CSV).
+
+Upload → dry run (a preview, nothing written) → apply → summary. Small files run in the request;
+larger ones (IMPORT_JOB_ROWS) run as jobs whose progress the same page shows."""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import HiddenField, SelectField
+from wtforms.validators import DataRequired
+
+from core.extensions import db
+from core.jobs import JobRecord, JobRefused, enqueue
+from core.members import importing
+from core.members.import_rows import fold
+from core.members.importing import PERMISSION, ImportFileError
+from core.org.models import Level, Organisation
+from core.org.scope import can, has_any, refuse, require, scope_ids
+from core.plugins import current_province_id
+from core.web import Page, already_done, commit_once, remember_done, render
+
+log = logging.getLogger(__name__)
+bp = Blueprint("imports", __name__, url_prefix="/members/import")
+MAX_CHOICES = 300  # above this many organisations, branches are left out of the list
+
+
+class UploadForm(FlaskForm):
+    org_id = SelectField(_l("Organisation to import into"), coerce=int, validate_choice=False)
+    file = FileField(_l("File exported from the party-member database"),
+                     validators=[FileRequired(_l("Please choose the file."))])
+
+
+class TokenForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def start():
+    """An administrator uploads a member export; a dry run follows before anything is written."""
+    if not has_any(current_user, PERMISSION):
+        refuse("imports")
+    if request.method == "POST":
+        require(current_user, PERMISSION, request.form.get("org_id", type=int))
+    form = UploadForm()
+    form.org_id.choices = target_choices(current_user)
+    if form.validate_on_submit():
+        upload = None
+        try:
+            upload = importing.receive(form.file.data.stream, current_user.id, form.org_id.data)
+            begin(upload, apply=False)
+        except ImportFileError as exc:
+            form.file.errors.append(str(exc))
+            if upload is not None:
+                importing.discard(upload)
+        else:
+            return redirect(url_for(".show", token=upload.token))
+    return render("members/import_start.html", form=form, status=400 if form.errors else 200,
+                  private=True, max_mb=importing.setting("IMPORT_MAX_BYTES") // 2 ** 20)
+
+
+@bp.get("/<token>")
+@login_required
+def show(token: str):
+    """The dry run's preview (counts, row errors, first rows), its progress, or the final summary."""
+    upload = own_upload(token)
+    target = db.session.get(Organisation, upload.org_id)
+    if upload.state == "applied":
+        return render("members/import_done.html", upload=upload, report=upload.summary,
+                      target=target, private=True)
+    if upload.state == "checked":
+        messages = upload.report["messages"]
+        size = current_app.config["PAGE_SIZE"]
+        number = min(max(1, request.args.get("page", 1, type=int) or 1), max(1, -(-len(messages) // size)))
+        page = Page(messages[(number - 1) * size:number * size], number, size, len(messages))
+        return render("members/import_preview.html", upload=upload, report=upload.report,
+                      target=target, page=page, private=True)
+    record = db.session.get(JobRecord, upload.job_id) if upload.job_id else None
+    if (record is not None and record.status in ("failed", "refused")) or upload.state == "new":
+        upload.state, upload.error = "failed", upload.error or (record.message if record else None)
+    return render("members/import_wait.html", upload=upload, record=record, target=target,
+                  private=True)
+
+
+@bp.post("/apply")
+@login_required
+def apply():
+    """Apply a checked file: rows with errors are skipped, the others written."""
+    upload = posted_upload()
+    key = "import:" + upload.token
+    # A second press (or a retried post on a weak line) finds the first and follows it.
+    done = already_done(key)
+    if done is not None or upload.state != "checked":
+        return done or redirect(url_for(".show", token=upload.token))
+    remember_done(key, url_for(".show", token=upload.token))
+    if not commit_once(key):
+        return redirect(url_for(".show", token=upload.token))
+    try:
+        begin(upload, apply=True)
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+    return redirect(url_for(".show", token=upload.token))
+
+
+@bp.post("/discard")
+@login_required
+def discard():
+    """Throw an uploaded file away without importing it."""
+    upload = posted_upload()
+    if upload.state not in ("checking", "applying"):
+        importing.discard(upload)
+        flash(_("The file was deleted; nothing was imported."), "success")
+    return redirect(url_for(".start"))
+
+
+def posted_upload() -> importing.Upload:
+    """The upload named by a posted form's token (CSRF-checked), if it is the user's own."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        refuse("imports")
+    return own_upload(form.token.data)
+
+
+def own_upload(token: str) -> importing.Upload:
+    """The current user's own upload, into an organisation still in their scope; else 404."""
+    upload = importing.load(token)
+    if upload is None or upload.user_id != current_user.id or not can(current_user, PERMISSION,
+                                                                       upload.org_id):
+        refuse("imports:upload")
+    return upload
+
+
+def begin(upload: importing.Upload, *, apply: bool) -> None:
+    """Run the dry run (or the apply) in this request, or as a job when the file is large."""
+    if upload.rows_estimate > importing.setting("IMPORT_JOB_ROWS"):
+        upload.state = "applying" if apply else "checking"
+        importing.save(upload)  # before enqueueing: an eager job saves its own result
+        try:
+            record = enqueue(importing.JOB_APPLY if apply else importing.JOB_CHECK,
+                             user_id=current_user.id, province_id=current_province_id(),
+                             token=upload.token)
+        except JobRefused:
+            log.warning("import jobs are not registered; %s rows run in the request",
+                        upload.rows_estimate)
+        else:
+            importing.note_job(upload, record.id)
+            return
+    importing.execute(upload, current_user, apply=apply)
+
+
+def target_choices(user) -> list[tuple[int, str]]:
+    """Organisations the user may import into, as an indented tree (branches only when few)."""
+    rows = db.session.execute(select(Organisation.id, Organisation.name, Organisation.level,
+                                     Organisation.parent_id).where(
+        Organisation.id.in_(scope_ids(user, PERMISSION)), Organisation.active.is_(True))).all()
+    if len(rows) > MAX_CHOICES:
+        rows = [r for r in rows if r.level != Level.BRANCH.value]
+    ids = {r.id for r in rows}
+    under = defaultdict(list)
+    for r in rows:
+        under[r.parent_id if r.parent_id in ids else None].append(r)
+    choices = []
+
+    def walk(parent, depth):
+        for r in sorted(under[parent], key=lambda r: fold(r.name)):
+            choices.append((r.id, "— " * depth + r.name))
+            walk(r.id, depth + 1)
+
+    walk(None, 0)
+    return choices

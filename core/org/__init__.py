@@ -1,0 +1,1 @@
+"""The organisation tree, members, roles and the one scoping helper."""

@@ -1,0 +1,110 @@
+"""The one scoping helper: what a user may see or change in the organisation tree.
+
+Every query for members, meetings, documents, answers and reports goes through `scope_ids`
+(or `can`), so a role never reaches above or beside its own subtree."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, current_app
+from sqlalchemy import exists, select
+
+from core.extensions import db
+from core.org.models import OrgClosure
+
+ADMIN = "admin"
+SECRETARY = "secretary"
+ROLES = (ADMIN, SECRETARY)
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A named right, granted to roles over their subtree (`top_only`: only a province's)."""
+
+    name: str
+    title: str
+    roles: tuple[str, ...]
+    top_only: bool = False
+
+
+def core_permissions() -> list[Permission]:
+    from flask_babel import lazy_gettext as _l
+
+    return [
+        Permission("members.view", _l("See the members of the organisation"), (ADMIN, SECRETARY)),
+        Permission("members.manage", _l("Add, edit and transfer members"), (ADMIN, SECRETARY)),
+        Permission("members.import", _l("Import members from the party-member database"), (ADMIN,)),
+        Permission("accounts.reset", _l("Give members one-time codes for a new password"),
+                   (ADMIN, SECRETARY)),
+        Permission("orgs.manage", _l("Create, rename, merge and move organisations"), (ADMIN,)),
+        Permission("roles.delegate", _l("Appoint administrators and secretaries"), (ADMIN,)),
+        Permission("plugins.manage", _l("Turn features on or off for the province"), (ADMIN,),
+                   top_only=True),
+        Permission("audit.view", _l("Read the audit log"), (ADMIN,)),
+        Permission("content.publish", _l("Publish news, documents and announcements"),
+                   (ADMIN, SECRETARY)),
+    ]
+
+
+def permission(name: str) -> Permission:
+    """Look a permission up by name among the core's and the plugins' declarations."""
+    from core.plugins import host
+
+    try:
+        return host(current_app).permissions[name]
+    except KeyError:
+        raise LookupError(f"unknown permission {name!r}") from None
+
+
+def granted_org_ids(user, name: str) -> list[int]:
+    """The organisations at which `user` holds a role granting permission `name`."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.is_helper:
+        return []
+    perm = permission(name)
+    return [ra.org_id for ra in user.roles if ra.role in perm.roles
+            and (not perm.top_only or ra.org.level == "province")]
+
+
+def scope_ids(user, name: str):
+    """A subquery of every organisation id where `user` has permission `name`."""
+    return select(OrgClosure.descendant_id).where(
+        OrgClosure.ancestor_id.in_(granted_org_ids(user, name)))
+
+
+def can(user, name: str, org_id: int | None) -> bool:
+    """May `user` use permission `name` on organisation `org_id`?"""
+    granted = granted_org_ids(user, name)
+    if not granted or org_id is None:
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        OrgClosure.descendant_id == org_id, OrgClosure.ancestor_id.in_(granted)))))
+
+
+def require(user, name: str, org_id: int | None) -> None:
+    """Answer 404 (and audit the refusal) unless `user` may use `name` on `org_id`."""
+    if not can(user, name, org_id):
+        refuse(f"{name}:{org_id}")
+
+
+def refuse(target: str):
+    """Refuse access as if the object did not exist, and record the attempt."""
+    from core.audit import audit
+
+    audit("access.refused", target)
+    db.session.commit()
+    abort(404)
+
+
+def get_scoped(model, object_id, user, name: str, org_attr: str = "org_id"):
+    """Fetch `model` by id only if it lies inside the user's scope for `name`; else 404."""
+    column = getattr(model, org_attr)
+    obj = db.session.scalar(select(model).where(model.id == object_id,
+                                                column.in_(scope_ids(user, name))))
+    if obj is None:
+        refuse(f"{model.__tablename__}:{object_id}")
+    return obj
+
+
+def has_any(user, name: str) -> bool:
+    """Does `user` hold `name` anywhere (to show a menu entry)?"""
+    return bool(granted_org_ids(user, name))

@@ -1,0 +1,135 @@
+"""Changes to the organisation tree, keeping the closure table exact."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy.orm import aliased
+
+from core.auth.models import ResetRequest
+from core.extensions import db
+from core.org.models import CHILD_LEVELS, Level, Member, MemberEvent, OrgClosure, Organisation, RoleAssignment
+
+
+class TreeError(ValueError):
+    """A change the tree cannot take; the message (translatable) is shown to the user."""
+
+
+NOT_AT_TOP = _l("Only a provincial Party committee can stand at the top of the tree.")
+LEVEL_NOT_ALLOWED = _l("This kind of organisation cannot be placed there.")
+INTO_ITSELF = _l("An organisation cannot be moved into itself or one of its own units.")
+OTHER_PROVINCE = _l("An organisation cannot be moved to another province.")
+MERGE_LEVELS = _l("Only two different organisations of the same level can be merged.")
+
+
+def subtree_ids(org_id: int):
+    """A subquery of every organisation under `org_id`, itself included: one indexed query."""
+    return select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == org_id)
+
+
+def ancestor_ids(org_id: int):
+    """A subquery of `org_id` and every organisation above it."""
+    return select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id == org_id)
+
+
+def ancestors(org: Organisation) -> list[Organisation]:
+    """The path from the province down to `org`, itself included."""
+    stmt = (select(Organisation).join(OrgClosure, OrgClosure.ancestor_id == Organisation.id)
+            .where(OrgClosure.descendant_id == org.id).order_by(OrgClosure.depth.desc()))
+    return list(db.session.scalars(stmt))
+
+
+def level_above(org: Organisation) -> Organisation | None:
+    """The organisation one level up (the one a question or report goes to next)."""
+    return org.parent
+
+
+def children(org: Organisation) -> list[Organisation]:
+    stmt = select(Organisation).where(Organisation.parent_id == org.id, Organisation.active.is_(True))
+    return list(db.session.scalars(stmt.order_by(Organisation.name)))
+
+
+def create_org(name: str, level: Level | str, parent: Organisation | None) -> Organisation:
+    """Add an organisation under `parent` (None for a province)."""
+    level = Level(level)
+    if parent is None and level is not Level.PROVINCE:
+        raise TreeError(NOT_AT_TOP)
+    if parent is not None and level not in CHILD_LEVELS[Level(parent.level)]:
+        raise TreeError(LEVEL_NOT_ALLOWED)
+    org = Organisation(name=name.strip(), level=level.value, parent_id=parent.id if parent else None)
+    db.session.add(org)
+    db.session.flush()
+    org.province_id = parent.province_id if parent else org.id
+    rows = [{"ancestor_id": org.id, "descendant_id": org.id, "depth": 0}]
+    if parent is not None:
+        for ancestor_id, depth in db.session.execute(
+                select(OrgClosure.ancestor_id, OrgClosure.depth).where(OrgClosure.descendant_id == parent.id)):
+            rows.append({"ancestor_id": ancestor_id, "descendant_id": org.id, "depth": depth + 1})
+    db.session.execute(insert(OrgClosure), rows)
+    return org
+
+
+def is_within(org_id: int, ancestor_id: int) -> bool:
+    """True when `org_id` lies in the subtree of `ancestor_id` (itself included)."""
+    return db.session.get(OrgClosure, (ancestor_id, org_id)) is not None
+
+
+def move_org(org: Organisation, new_parent: Organisation) -> None:
+    """Move `org` and its whole subtree under `new_parent` in the same province."""
+    if Level(org.level) not in CHILD_LEVELS[Level(new_parent.level)]:
+        raise TreeError(LEVEL_NOT_ALLOWED)
+    if is_within(new_parent.id, org.id):
+        raise TreeError(INTO_ITSELF)
+    if new_parent.province_id != org.province_id:
+        raise TreeError(OTHER_PROVINCE)
+    subtree = select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == org.id).scalar_subquery()
+    old_above = select(OrgClosure.ancestor_id).where(
+        OrgClosure.descendant_id == org.id, OrgClosure.depth > 0).scalar_subquery()
+    db.session.execute(delete(OrgClosure).where(
+        OrgClosure.descendant_id.in_(subtree), OrgClosure.ancestor_id.in_(old_above)))
+    above = db.session.execute(select(OrgClosure.ancestor_id, OrgClosure.depth)
+                               .where(OrgClosure.descendant_id == new_parent.id)).all()
+    below = db.session.execute(select(OrgClosure.descendant_id, OrgClosure.depth)
+                               .where(OrgClosure.ancestor_id == org.id)).all()
+    db.session.execute(insert(OrgClosure), [
+        {"ancestor_id": a, "descendant_id": d, "depth": da + db_ + 1}
+        for a, da in above for d, db_ in below])
+    org.parent_id = new_parent.id
+
+
+def merge_orgs(source: Organisation, target: Organisation, by_user_id: int | None) -> int:
+    """Fold `source` into `target` (same level): its units, members and roles move; it is closed.
+
+    Returns the number of members moved."""
+    if source.id == target.id or source.level != target.level:
+        raise TreeError(MERGE_LEVELS)
+    if source.province_id != target.province_id:
+        raise TreeError(OTHER_PROVINCE)
+    for child in children(source):
+        move_org(child, target)
+    members = list(db.session.scalars(select(Member).where(Member.org_id == source.id)))
+    today = date.today()
+    for member in members:
+        db.session.add(MemberEvent(member_id=member.id, kind="transfer", on_date=today,
+                                   from_org_id=source.id, to_org_id=target.id, by_user_id=by_user_id,
+                                   note="merge"))
+        member.org_id = target.id
+    # A role already held at the target would collide with the unique (user, org, role): drop
+    # the source's copy first, then move the rest.
+    db.session.flush()
+    same = aliased(RoleAssignment)
+    db.session.execute(delete(RoleAssignment).where(
+        RoleAssignment.org_id == source.id,
+        exists().where(and_(same.org_id == target.id, same.user_id == RoleAssignment.user_id,
+                            same.role == RoleAssignment.role)))
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(RoleAssignment).where(RoleAssignment.org_id == source.id)
+                       .values(org_id=target.id).execution_options(synchronize_session=False))
+    # Password requests waiting at the closed unit go to the secretary of the merged one.
+    db.session.execute(update(ResetRequest).where(ResetRequest.org_id == source.id)
+                       .values(org_id=target.id).execution_options(synchronize_session=False))
+    # The bulk statements bypassed loaded objects (a user's roles); everything was flushed above.
+    db.session.expire_all()
+    source.active = False
+    return len(members)

@@ -1,0 +1,1 @@
+"""Feature plugins, one folder each, found through the "sotay.plugins" entry-point group."""

@@ -1,0 +1,207 @@
+"""One test_hook_<name> per hookspec, through a fixture plugin loaded with EXTRA_PLUGINS.
+
+Where a hook shows something to users, the test reads the page; each test also turns the
+plugin off for the province and checks that the hook's effect vanishes, without a restart."""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from core.auth.models import User
+from core.events import OrgChanged, UserLoggedIn, emit
+from core.extensions import db
+from core.jobs import JobRefused, enqueue
+from core.plugins import calendar_for, hand_over, host, report_for
+from core.types import Question
+from tests.plugins.support import FIXTURE, dispose, make_app, org_named, province_of_role, switch
+
+
+@pytest.fixture
+def app(db_uri, tmp_path):
+    app = make_app(db_uri, tmp_path / "instance", EXTRA_PLUGINS=FIXTURE, REDIS_URL="")
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def province(app, accounts):
+    return province_of_role(app, accounts, "member")
+
+
+def user_of(accounts, role: str) -> User:
+    return db.session.scalar(select(User).where(User.login == accounts[role]["login"]))
+
+
+def test_hook_register_blueprints(app, as_role, province):
+    member, other = as_role("member"), as_role("other_province_admin")
+    assert "Fixture page" in member.text("/fixture/")
+    switch(app, province, "fixture", False)
+    response = member.get("/fixture/")
+    assert response.status_code == 404
+    assert "Trang này không tồn tại" in response.get_data(as_text=True)
+    assert other.get("/fixture/").status_code == 200  # the other province keeps it
+    switch(app, province, "fixture", True)
+    assert member.get("/fixture/").status_code == 200
+
+
+def test_hook_register_permissions(app, as_role, accounts, province):
+    branch_a = org_named(app, accounts["secretary"]["org"]).id
+    branch_b = org_named(app, accounts["secretary_other_branch"]["org"]).id
+    secretary, member = as_role("secretary"), as_role("member")
+    assert "Fixture tools" in secretary.text("/manage")
+    assert "Fixture tools" in secretary.text(f"/fixture/tools/{branch_a}")
+    assert secretary.get(f"/fixture/tools/{branch_b}").status_code == 404
+    assert member.get(f"/fixture/tools/{branch_a}").status_code == 404
+    assert "fixture.tools" in host(app).permissions
+    switch(app, province, "fixture", False)
+    assert "Fixture tools" not in secretary.text("/manage")
+
+
+def test_hook_register_jobs(app, as_role, province):
+    assert host(app).jobs["fixture.echo"].plugin == "fixture"  # stamped by the host
+    member = as_role("member")
+    response = member.submit("/fixture/job", {}, form_page="/fixture/")
+    assert response.status_code == 302 and "/jobs/" in response.location
+    page = member.text(response.location)
+    assert "Đã xong." in page and "100%" in page
+    switch(app, province, "fixture", False)
+    assert member.submit("/fixture/job", {}, form_page="/account").status_code == 404
+    with app.app_context(), pytest.raises(JobRefused):
+        enqueue("fixture.echo", province_id=province, text="x")
+
+
+def test_hook_menu_links(app, as_role, province):
+    member = as_role("member")
+    assert "Fixture link" in member.text("/")
+    switch(app, province, "fixture", False)
+    assert "Fixture link" not in member.text("/")
+    assert "Fixture link" in as_role("other_province_admin").text("/")
+
+
+def test_hook_home_cards(app, as_role, province):
+    member = as_role("member")
+    home = member.text("/")
+    assert "Fixture card" in home and "Fixture card body" in home
+    switch(app, province, "fixture", False)
+    assert "Fixture card" not in member.text("/")
+
+
+def test_hook_page_slot(app, as_role, accounts, province):
+    member = as_role("member")
+    # A plain string from a plugin is escaped: a plugin cannot slip HTML in by mistake.
+    assert "&lt;b&gt;7&lt;/b&gt;" in member.text("/fixture/")
+    home = member.text("/")
+    assert re.search(r'<p class="fixture-slot">Fixture slot for [^<]+</p>', home), \
+        "core/templates/home/index.html needs {{ slot(\"home_top\") }}"
+    switch(app, province, "fixture", False)
+    assert "fixture-slot" not in member.text("/")
+
+
+def test_hook_track_event(app, visitor, accounts, province):
+    visitor.login(accounts["member"])
+    seen = app.extensions.get("fixture.events", [])
+    assert any(isinstance(e, UserLoggedIn) and e.province_id == province for e in seen)
+    with app.app_context():
+        # A failing listener is logged; the caller (whose change is saved) carries on.
+        emit(OrgChanged(province_id=province, actor_id=None, org_id=province, change="boom"))
+        emit(OrgChanged(province_id=province, actor_id=None, org_id=province, change="renamed"))
+    assert [e.change for e in seen if isinstance(e, OrgChanged)] == ["renamed"]
+    switch(app, province, "fixture", False)
+    count = len(seen)
+    with app.app_context():
+        emit(OrgChanged(province_id=province, actor_id=None, org_id=province, change="renamed"))
+    assert len(seen) == count
+
+
+def test_hook_calendar_entries(app, accounts, province):
+    start, end = datetime(2026, 3, 1), datetime(2026, 3, 31)
+    with app.app_context():
+        member = user_of(accounts, "member")
+        entries = calendar_for(member, start, end)
+        assert [e.title for e in entries] == ["Fixture sooner", "Fixture later"]
+    switch(app, province, "fixture", False)
+    with app.app_context():
+        assert calendar_for(user_of(accounts, "member"), start, end) == []
+
+
+def test_hook_report_sections(app, accounts, province):
+    with app.app_context():
+        org = org_named(app, accounts["grassroots_admin"]["org"])
+        sections = report_for(org, user_of(accounts, "grassroots_admin"))
+        assert [s.title for s in sections] == ["Fixture first", "Fixture section"]
+        assert sections[1].figures == {"org": org.name}
+    switch(app, province, "fixture", False)
+    with app.app_context():
+        assert report_for(org, user_of(accounts, "grassroots_admin")) == []
+
+
+def test_hook_hand_over_question(app, accounts, province):
+    with app.app_context():
+        member = user_of(accounts, "member")
+        question = Question("Đảng phí đóng thế nào?", member.id, member.home_org_id, "assistant")
+        assert hand_over(question) == "/fixture/questions?from=assistant"
+    switch(app, province, "fixture", False)
+    with app.app_context():
+        assert hand_over(question) is None
+
+
+def memory_plugin(monkeypatch, tmp_path, name: str, **hooks) -> dict:
+    """A plugin made in memory for one test: `hooks` are its hook implementations; returns the
+    EXTRA_PLUGINS entry that loads it (enabled by default)."""
+    import sys
+    import types
+
+    from core.plugins import hookimpl
+
+    package = types.ModuleType(f"{name}_plugin")
+    package.__file__, package.__path__ = str(tmp_path / f"{name}_plugin" / "__init__.py"), []
+    package.TITLE, package.ENABLED_BY_DEFAULT = f"{name} plugin", True
+    module = types.ModuleType(f"{name}_plugin.hooks")
+    for hook_name, function in hooks.items():
+        setattr(module, hook_name, hookimpl(function))
+    monkeypatch.setitem(sys.modules, package.__name__, package)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    return {name: package.__name__}
+
+
+@pytest.fixture
+def kinds_app(db_uri, tmp_path, monkeypatch):
+    """The app with a small plugin that declares two notification kinds (one off by default)."""
+    from core.types import NotificationKind
+    from tests.core.test_notify import clear_inbox
+
+    kinds = memory_plugin(monkeypatch, tmp_path, "kinds", notification_kinds=lambda: [
+        NotificationKind("kinds.reminder", "Fixture reminders"),
+        NotificationKind("kinds.rare", "Fixture rarities", False)])
+    app = make_app(db_uri, tmp_path / "instance", EXTRA_PLUGINS=kinds, REDIS_URL="")
+    clear_inbox(app)
+    yield app
+    dispose(app)
+
+
+def test_hook_notification_kinds(kinds_app, accounts):
+    from core.notify.service import notify
+    from tests.support import Visitor
+
+    app = kinds_app
+    province = province_of_role(app, accounts, "member")
+    with app.app_context():
+        branch = org_named(app, accounts["member"]["org"]).id
+        notify("kinds.reminder", "Fixture reminder for the branch", url="/", org_id=branch)
+        notify("kinds.rare", "Fixture rarity for the branch", url="/", org_id=branch)
+    member = Visitor(app.test_client())
+    member.login(accounts["member"])
+    prefs = member.text("/inbox/prefs")
+    assert "Fixture reminders" in prefs and "Fixture rarities" in prefs
+    assert "Văn bản mới" in prefs  # the core's own kinds come through the same hook
+    inbox = member.text("/inbox/")
+    assert "Fixture reminder for the branch" in inbox
+    assert "Fixture rarity for the branch" not in inbox  # default_on=False: only when chosen
+    assert "Thông báo (1)" in inbox
+    switch(app, province, "kinds", False)
+    assert "Fixture reminders" not in member.text("/inbox/prefs")
+    inbox = member.text("/inbox/")
+    assert "Fixture reminder for the branch" not in inbox and "Thông báo (1)" not in inbox

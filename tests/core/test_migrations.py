@@ -1,0 +1,130 @@
+"""Migrations: an empty database goes up to every head and back down, an upgrade keeps the
+data, and the models agree with the migrations — on SQLite and (with DATABASE_URL) PostgreSQL."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from core.extensions import db
+from core.models import include_in_migrations
+from core.org.models import Member, Organisation, RoleAssignment
+from tests.plugins.support import dispose, make_app
+
+ROOT = Path(__file__).resolve().parents[2]
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL"), reason="DATABASE_URL is not set"))]
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_app(request, tmp_path):
+    """An app on a new, empty database of each kind (a PostgreSQL one is created and dropped)."""
+    if request.param == "sqlite":
+        app = make_app(f"sqlite:///{tmp_path / 'empty.db'}", tmp_path / "instance")
+        yield app
+        dispose(app)
+        return
+    base = sa.engine.make_url(os.environ["DATABASE_URL"].replace(
+        "postgresql://", "postgresql+psycopg://", 1))
+    name = f"sotay_mig_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    app = make_app(base.set(database=name).render_as_string(hide_password=False),
+                   tmp_path / "instance")
+    yield app
+    dispose(app)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def tables(app) -> set[str]:
+    with app.app_context():
+        return set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def at_every_head(app) -> bool:
+    """Is every head (the core's and each plugin's) applied to the database?"""
+    with app.app_context(), db.engine.connect() as conn:
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
+        current = MigrationContext.configure(conn).get_current_heads()
+        applied = {rev.revision for rev in script.iterate_revisions(current, "base")}
+        return set(script.get_heads()) <= applied
+
+
+def snapshot(app) -> dict:
+    """Row counts and a sample of members, to compare before and after an upgrade."""
+    with app.app_context():
+        counts = {model.__tablename__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+                  for model in (Member, Organisation, RoleAssignment)}
+        sample = db.session.execute(sa.select(
+            Member.id, Member.full_name, Member.card_number, Member.org_id, Member.kind,
+            Member.status, Member.admission_date).order_by(Member.id).limit(25)).all()
+        return {"counts": counts, "sample": [tuple(row) for row in sample]}
+
+
+def test_empty_database_upgrades_to_every_head_and_back_down(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="heads")
+    assert {"org", "member", "user_account", "job_record", "example_note"} <= tables(empty_app)
+    assert at_every_head(empty_app)
+    with empty_app.app_context():
+        flask_migrate.downgrade(revision="base")
+    assert tables(empty_app) == set()
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="heads")  # and up again
+    assert "example_note" in tables(empty_app)
+
+
+def test_upgrade_keeps_data(empty_app):
+    from core.demo import seed
+
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="core@head")
+    assert "member" in tables(empty_app) and "example_note" not in tables(empty_app)
+    with empty_app.app_context():
+        seed(60)
+    before = snapshot(empty_app)
+    assert before["counts"]["member"] > 60 and len(before["sample"]) == 25
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="heads")
+    assert "example_note" in tables(empty_app)
+    assert snapshot(empty_app) == before
+    with empty_app.app_context():
+        flask_migrate.downgrade(revision="_example@base")  # removing a plugin's tables only
+    assert "example_note" not in tables(empty_app)
+    assert snapshot(empty_app) == before
+
+
+def test_models_and_migrations_agree(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={
+                "compare_type": True, "include_object": include_in_migrations})
+            diff = compare_metadata(context, db.metadata)
+    assert diff == [], "a model changed without a migration: flask db revision --autogenerate"
+
+
+def test_flask_db_upgrade_on_an_empty_instance(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SOTAY_CONFIG")}
+    env["SOTAY_INSTANCE"] = str(tmp_path)
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'sotay.db'}")
+    try:
+        names = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"member", "example_note", "alembic_version"} <= names

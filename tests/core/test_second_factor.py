@@ -1,0 +1,165 @@
+"""Administrators and secretaries get a second factor: an authenticator app's code."""
+from __future__ import annotations
+
+import re
+
+import pyotp
+import pytest
+from sqlalchemy import select, update
+
+from core.audit import AuditEntry
+from core.auth.models import Throttle, User
+from core.extensions import db
+from core.org.models import utcnow
+from tests.support import Visitor
+
+MANAGEMENT = ("/members/", "/admin/orgs", "/", "/account")
+
+
+def set_up_authenticator(person: Visitor) -> str:
+    """Follow the set-up page as a secretary with a phone would; returns the secret."""
+    page = person.text("/account/authenticator")
+    assert person.last.status_code == 200
+    secret = re.search(r"<code>([A-Z2-7]{16,})</code>", page).group(1)
+    wrong = person.submit("/account/authenticator", {"code": wrong_code(secret)})
+    assert wrong.status_code == 400 and "không đúng" in wrong.get_data(as_text=True)
+    done = person.submit("/account/authenticator", {"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 302
+    return secret
+
+
+def sign_in(app, account) -> Visitor:
+    person = Visitor(app.test_client())
+    person.login(account)
+    return person
+
+
+def awaiting_code(app, account) -> tuple[Visitor, str]:
+    """Staff who set up an authenticator, signed in again: the password is done, the code not."""
+    person = sign_in(app, account)
+    secret = set_up_authenticator(person)
+    person.logout()
+    person.login(account)
+    return person, secret
+
+
+def wrong_code(secret: str) -> str:
+    return "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"
+
+
+def test_staff_are_offered_the_second_factor_and_members_are_not(app, accounts):
+    secretary = sign_in(app, accounts["secretary"])
+    assert "/account/authenticator" in secretary.text("/account")
+    member = sign_in(app, accounts["member"])
+    assert "/account/authenticator" not in member.text("/account")
+    response = member.get("/account/authenticator")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
+
+
+def test_with_an_authenticator_sign_in_asks_for_the_code_before_anything_else(app, accounts):
+    admin, secret = awaiting_code(app, accounts["grassroots_admin"])
+    assert admin.last.headers["Location"].startswith("/login/code")
+    for url in MANAGEMENT:
+        response = admin.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login/code"), url
+    page = admin.text("/login/code")
+    assert "Mã đăng nhập" in page or "mã" in page.lower()
+    response = admin.submit("/login/code?next=/admin/orgs", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/orgs"
+    assert admin.get("/admin/orgs").status_code == 200
+    assert admin.get("/members/").status_code == 200
+
+
+def test_wrong_codes_are_throttled_and_the_pause_ends(app, accounts):
+    secretary, secret = awaiting_code(app, accounts["secretary"])
+    for _ in range(5):
+        assert secretary.submit("/login/code", {"code": wrong_code(secret)}).status_code == 401
+    response = secretary.submit("/login/code", {"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 429 and "thử lại" in response.get_data(as_text=True)
+    assert secretary.get("/members/").headers["Location"].startswith("/login/code")
+    with app.app_context():
+        db.session.execute(update(Throttle).where(Throttle.key.startswith("totp:"))
+                           .values(blocked_until=utcnow()))
+        db.session.commit()
+    assert secretary.submit("/login/code", {"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert secretary.get("/members/").status_code == 200
+
+
+def test_turning_it_off_asks_for_the_password_and_everything_is_audited_without_secrets(app, accounts):
+    secretary = sign_in(app, accounts["secretary"])
+    secret = set_up_authenticator(secretary)
+    refused = secretary.submit("/account/authenticator/off", {"current": "không phải mật khẩu"},
+                               form_page="/account/authenticator")
+    assert refused.status_code == 400
+    off = secretary.submit("/account/authenticator/off", {"current": accounts["secretary"]["password"]},
+                           form_page="/account/authenticator")
+    assert off.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.totp_secret).where(
+            User.login == accounts["secretary"]["login"])) is None
+        rows = list(db.session.scalars(select(AuditEntry)))
+    actions = {row.action for row in rows}
+    assert {"second_factor.enabled", "second_factor.disabled", "login"} <= actions
+    totp = pyotp.TOTP(secret)
+    secrets = [secret, accounts["secretary"]["password"], totp.now(), totp.at(utcnow().timestamp() - 30)]
+    for row in rows:
+        assert not any(s in f"{row.target} {row.detail}" for s in secrets), row.action
+
+
+def test_failed_codes_are_audited(app, accounts):
+    admin, secret = awaiting_code(app, accounts["district_admin"])
+    admin.submit("/login/code", {"code": wrong_code(secret)})
+    admin.submit("/login/code", {"code": pyotp.TOTP(secret).now()})
+    with app.app_context():
+        actions = [row.action for row in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert "login.second_factor_failed" in actions and actions[-1] == "login.second_factor"
+
+
+@pytest.mark.parametrize("role,page", [("secretary", "/members/"), ("grassroots_admin", "/admin/orgs")])
+def test_require_sends_staff_to_set_it_up_first(app, accounts, role, page):
+    app.config["STAFF_SECOND_FACTOR"] = "require"
+    person = sign_in(app, accounts[role])
+    for url in (page, "/", "/members/"):
+        response = person.get(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith(
+            "/account/authenticator"), url
+    assert "bí thư phải liên kết" in person.text("/account/authenticator")
+    set_up_authenticator(person)
+    assert person.get(page).status_code == 200
+
+
+def test_require_leaves_members_alone(app, accounts):
+    app.config["STAFF_SECOND_FACTOR"] = "require"
+    member = sign_in(app, accounts["member"])
+    assert member.get("/").status_code == 200
+    assert member.get("/account").status_code == 200
+
+
+def test_offer_lets_staff_manage_without_it(app, accounts):
+    assert app.config.get("STAFF_SECOND_FACTOR", "offer") == "offer"
+    secretary = sign_in(app, accounts["secretary"])
+    assert secretary.get("/members/").status_code == 200
+
+
+def test_a_form_sent_while_the_code_is_awaited_keeps_its_text(app, accounts):
+    """Signed in again in another tab: the old tab's form goes through the code page."""
+    secretary, _secret = awaiting_code(app, accounts["secretary"])
+    page = secretary.text("/login/code")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = secretary.client.post("/account", data={"csrf_token": token, "current": "x",
+                                                       "password": "mật khẩu mới dài", "confirm": "y"})
+    assert response.status_code == 401
+    body = response.get_data(as_text=True)
+    assert "mật khẩu mới dài" not in body  # secrets are never written back
+    assert 'action="/login/code?next=/account"' in body
+
+
+def test_a_code_is_good_only_once(app, accounts):
+    # Someone who saw the secretary type a code cannot reuse it on another phone.
+    secretary, secret = awaiting_code(app, accounts["secretary"])
+    code = pyotp.TOTP(secret).now()
+    assert secretary.submit("/login/code", {"code": code}).status_code == 302
+    onlooker = sign_in(app, accounts["secretary"])
+    again = onlooker.submit("/login/code", {"code": code})
+    assert again.status_code == 401 and "không đúng" in again.get_data(as_text=True)
+    assert onlooker.get("/members/").status_code == 302

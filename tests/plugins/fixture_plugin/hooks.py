@@ -1,0 +1,109 @@
+"""Every hook, answering with recognisable English text (tests are not translated)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, current_app, redirect, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+
+from core.jobs import Job, JobContext, enqueue
+from core.org.scope import SECRETARY, Permission, has_any, require
+from core.plugins import current_province_id, hookimpl
+from core.types import CalendarEntry, HomeCard, NavLink, ReportSection
+from core.web import render
+
+bp = Blueprint("fixture", __name__, url_prefix="/fixture", template_folder="templates")
+
+
+@bp.get("/")
+@login_required
+def page():
+    """A page of the plugin, with a slot of its own."""
+    return render("fixture/page.html")
+
+
+@bp.get("/tools/<int:org_id>")
+@login_required
+def tools(org_id: int):
+    """A page guarded by the plugin's own permission."""
+    require(current_user, "fixture.tools", org_id)
+    return render("fixture/page.html", tools=True)
+
+
+@bp.post("/job")
+@login_required
+def start_job():
+    """Start the plugin's job and follow its progress."""
+    record = enqueue("fixture.echo", user_id=current_user.id, province_id=current_province_id(),
+                     text="echoed")
+    return redirect(url_for("jobs.status", job_id=record.id))
+
+
+def echo_job(ctx: JobContext, text: str) -> dict:
+    ctx.progress(50, "half way")
+    return {"echo": text}
+
+
+@hookimpl
+def register_blueprints():
+    return [bp]
+
+
+@hookimpl
+def register_permissions():
+    return [Permission("fixture.tools", "Use the fixture tools", (SECRETARY,))]
+
+
+@hookimpl
+def register_jobs():
+    # `plugin` lies on purpose: the host must stamp the real owner.
+    return [Job("fixture.echo", "tests.plugins.fixture_plugin.hooks:echo_job", plugin="core")]
+
+
+@hookimpl
+def menu_links(user):
+    if not user.is_authenticated:
+        return []
+    links = [NavLink("Fixture link", url_for("fixture.page"), weight=70)]
+    if has_any(user, "fixture.tools"):
+        links.append(NavLink("Fixture tools", url_for("fixture.page"), section="manage"))
+    return links
+
+
+@hookimpl
+def home_cards(user):
+    return [HomeCard("Fixture card", url_for("fixture.page"), body="Fixture card body", weight=1)]
+
+
+@hookimpl
+def page_slot(slot, user, context):
+    if slot == "home_top":
+        return Markup('<p class="fixture-slot">Fixture slot for %s</p>') % user.display_name
+    if slot == "fixture_slot":
+        return f"<b>{context['number']}</b>"  # plain text: the core must escape it
+    return None
+
+
+@hookimpl
+def track_event(event):
+    if getattr(event, "change", None) == "boom":
+        raise RuntimeError("a listener that fails")
+    current_app.extensions.setdefault("fixture.events", []).append(event)
+
+
+@hookimpl
+def calendar_entries(user, start, end):
+    return [CalendarEntry("Fixture later", start + timedelta(days=2), "/fixture/"),
+            CalendarEntry("Fixture sooner", start + timedelta(days=1), "/fixture/")]
+
+
+@hookimpl
+def report_sections(org, user):
+    return [ReportSection("Fixture section", {"org": org.name}, weight=50),
+            ReportSection("Fixture first", {}, weight=1)]
+
+
+@hookimpl
+def hand_over_question(question):
+    return f"/fixture/questions?from={escape(question.source)}"
