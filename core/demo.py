@@ -3,7 +3,8 @@
 A province shaped like DESIGN.md's: at 100,000 members ~16 district-level organisations, ~600
 grassroots and ~5,000 branches. Organisations, closure rows, members and accounts go in as
 bulk inserts (no RETURNING, no ORM objects), so `--members 100000` takes well under a minute;
-the accounts named in DESIGN.md are written to instance/demo-accounts.json."""
+the accounts named in DESIGN.md are written to instance/demo-accounts.json. The demo province
+also gets published news, documents, announcements and an inbox; the second one a province theme."""
 from __future__ import annotations
 
 import json
@@ -19,9 +20,13 @@ from sqlalchemy import insert, select, text
 
 from core.auth.models import User
 from core.auth.passwords import hash_password
+from core.content.demo import seed_demo_content
+from core.content.library import seed_demo_bookmarks
 from core.extensions import db
+from core.notify.demo import seed_demo_notifications
 from core.org.models import Level, Member, OrgClosure, Organisation, RoleAssignment, utcnow
 from core.org.scope import ADMIN, SECRETARY
+from core.org.settings import set_setting
 from core.org.tree import create_org
 
 log = logging.getLogger(__name__)
@@ -54,7 +59,9 @@ class DemoOrg:
     path: tuple[int, ...]
 
 
-def seed(members: int = 400, *, seed_value: int = 7) -> Path:
+def seed(members: int = 400, *, seed_value: int = 7, content: bool = True) -> Path:
+    """Build the demo; `content=False` leaves out the published items, inbox and bookmarks
+    (the tests start from an empty library and publish what each one needs)."""
     rng = random.Random(seed_value)
     province = _top(create_org("Đảng bộ tỉnh Thái Nguyên (dữ liệu mẫu)", Level.PROVINCE, None))
     branches_wanted = max(4, members // 20)
@@ -78,7 +85,17 @@ def seed(members: int = 400, *, seed_value: int = 7) -> Path:
     _bulk_members(rng, branches, members, card_prefix="46")
     _bulk_members(rng, other_branches, 30, card_prefix="15")
     accounts = _demo_accounts(rng, province, districts[0], grassroots[0], branch_a, branch_b, other)
+    # The second province shows a province theme (themes/yenbai).
+    set_setting(other.id, "core", "theme", "yenbai")
+    if content:
+        seed_demo_content(province, districts[0], grassroots[0], branch_a)
+        users = {user.login: user for user in db.session.scalars(select(User).where(User.login.in_(
+            [accounts["secretary"]["login"], accounts["member"]["login"]])))}
+        seed_demo_bookmarks(users[accounts["member"]["login"]])
     db.session.commit()
+    if content:
+        # After the commit: notifications announce what is published, each committing on its own.
+        seed_demo_notifications(province.id, branch_a.id, users[accounts["secretary"]["login"]].id)
     if db.engine.dialect.name == "postgresql":
         # Right after a bulk load the planner still guesses ~100 rows a table, and picks plans
         # that make the first province-wide member list 3x slower until autovacuum catches up.

@@ -21,11 +21,11 @@ from PIL import Image, ImageOps
 
 from core.audit import audit
 from core.content.models import Attachment, ContentItem, ContentRevision, Kind, Status
+from core.content.search import index_text
 from core.content.storage import store
 from core.events import ContentChanged, ContentPublished, emit
 from core.extensions import db
 from core.org.models import Organisation, utcnow
-from core.text import fold
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_MAX_UPLOAD = 15 * 1024 * 1024
@@ -93,9 +93,9 @@ def plain_text(markup: str | None) -> str:
 
 
 def search_text(item: ContentItem) -> str:
-    """What the library searches: title, number, issuer, summary and body, without diacritics."""
-    return fold(" ".join(filter(None, [item.title, item.number, item.issuer, item.summary,
-                                       plain_text(item.body)])))
+    """What the library searches: the words of the title, number, issuer, summary and body,
+    without diacritics (core.content.search decides what a word is)."""
+    return index_text(item.title, item.number, item.issuer, item.summary, plain_text(item.body))
 
 
 _SECRET_PHRASE = re.compile(r"\b(tối|tuyệt)\s+mật\b", re.I)

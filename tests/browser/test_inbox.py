@@ -36,20 +36,20 @@ def test_a_member_reads_a_notification_and_marks_all_read(any_page, app, account
     page = any_page
     sign_in(page, accounts["member"])
     inbox = page.locator("nav a[href='/inbox/']")
-    expect(inbox).to_have_text("Thông báo (2)")
+    expect(inbox).to_have_text("Hộp thư (2)")
     inbox.click()
     page.wait_for_url(at("/inbox/"))
     expect(page.get_by_text("Chưa đọc")).to_have_count(2)
     page.get_by_role("link", name="Họp chi bộ bất thường chiều nay").click()
     page.wait_for_url(at("/account"))  # where the notification leads
-    expect(inbox).to_have_text("Thông báo (1)")
+    expect(inbox).to_have_text("Hộp thư (1)")
     inbox.click()
     page.wait_for_url(at("/inbox/"))
     expect(page.get_by_text("Chưa đọc")).to_have_count(1)
     page.get_by_role("button", name="Đánh dấu đã đọc tất cả").click()
     expect(page.get_by_text("Đã đánh dấu đọc tất cả thông báo.")).to_be_visible()
     expect(page.get_by_text("Chưa đọc")).to_have_count(0)
-    expect(inbox).to_have_text("Thông báo")
+    expect(inbox).to_have_text("Hộp thư")
 
 
 def test_a_member_turns_a_kind_off(any_page, app, accounts):

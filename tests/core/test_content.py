@@ -219,7 +219,7 @@ def test_search_text_is_folded(as_role, app):
     new = item_id(publish(as_role("grassroots_admin"), "document"))
     with app.app_context():
         text = db.session.get(ContentItem, new).search_text
-    assert "nghi quyet ve dot pha" in text and "57-nq/tw" in text and "bo chinh tri" in text
+    assert "nghi quyet ve dot pha" in text and "57 nq tw" in text and "bo chinh tri" in text
     assert "noi dung nghi quyet" in text
 
 

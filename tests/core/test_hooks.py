@@ -200,8 +200,8 @@ def test_hook_notification_kinds(kinds_app, accounts):
     inbox = member.text("/inbox/")
     assert "Fixture reminder for the branch" in inbox
     assert "Fixture rarity for the branch" not in inbox  # default_on=False: only when chosen
-    assert "Thông báo (1)" in inbox
+    assert "Hộp thư (1)" in inbox
     switch(app, province, "kinds", False)
     assert "Fixture reminders" not in member.text("/inbox/prefs")
     inbox = member.text("/inbox/")
-    assert "Fixture reminder for the branch" not in inbox and "Thông báo (1)" not in inbox
+    assert "Fixture reminder for the branch" not in inbox and "Hộp thư (1)" not in inbox

@@ -89,7 +89,7 @@ def watching(app, listener):
 
 
 def count_menu(html: str) -> int:
-    found = re.search(r"Thông báo \((\d+)\)", html)
+    found = re.search(r"Hộp thư \((\d+)\)", html)
     return int(found.group(1)) if found else 0
 
 
