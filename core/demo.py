@@ -87,15 +87,9 @@ def seed(members: int = 400, *, seed_value: int = 7, content: bool = True) -> Pa
     accounts = _demo_accounts(rng, province, districts[0], grassroots[0], branch_a, branch_b, other)
     # The second province shows a province theme (themes/yenbai).
     set_setting(other.id, "core", "theme", "yenbai")
-    if content:
-        seed_demo_content(province, districts[0], grassroots[0], branch_a)
-        users = {user.login: user for user in db.session.scalars(select(User).where(User.login.in_(
-            [accounts["secretary"]["login"], accounts["member"]["login"]])))}
-        seed_demo_bookmarks(users[accounts["member"]["login"]])
     db.session.commit()
     if content:
-        # After the commit: notifications announce what is published, each committing on its own.
-        seed_demo_notifications(province.id, branch_a.id, users[accounts["secretary"]["login"]].id)
+        seed_content(province, districts[0], grassroots[0], branch_a, accounts)
     if db.engine.dialect.name == "postgresql":
         # Right after a bulk load the planner still guesses ~100 rows a table, and picks plans
         # that make the first province-wide member list 3x slower until autovacuum catches up.
@@ -105,6 +99,19 @@ def seed(members: int = 400, *, seed_value: int = 7, content: bool = True) -> Pa
     path.write_text(json.dumps(accounts, ensure_ascii=False, indent=2))
     log.info("demo: %s organisations, %s members", len(branches) + len(grassroots), members)
     return path
+
+
+def seed_content(province, district, grassroots, branch, accounts: dict) -> None:
+    """Publish the demo's news, documents, announcements and life sections for these
+    organisations (anything with `.id` and `.name`), save two documents for the demo member,
+    and fill the inbox; `accounts` as in demo-accounts.json. Commits."""
+    seed_demo_content(province, district, grassroots, branch)
+    users = {user.login: user for user in db.session.scalars(select(User).where(User.login.in_(
+        [accounts["secretary"]["login"], accounts["member"]["login"]])))}
+    seed_demo_bookmarks(users[accounts["member"]["login"]])
+    db.session.commit()
+    # After the commit: notifications announce what is published, each committing on its own.
+    seed_demo_notifications(province.id, branch.id, users[accounts["secretary"]["login"]].id)
 
 
 def _numbered(names: list[str], i: int) -> str:

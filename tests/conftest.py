@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from core import create_app
 from core.extensions import db
+from core.org.models import Organisation
 from tests.support import Visitor
 
 DEMO_MEMBERS = 60
@@ -120,3 +121,16 @@ def as_role(app, accounts):
         person.login(accounts[role])
         return person
     return sign_in
+
+
+@pytest.fixture
+def demo_content(app, accounts) -> None:
+    """What `flask seed-demo` publishes (the test database leaves it out): news, documents,
+    announcements, life sections, the demo member's saved documents, an inbox."""
+    from core.demo import seed_content
+
+    with app.app_context():
+        orgs = {o.name: o for o in db.session.scalars(sa.select(Organisation))}
+        seed_content(*[orgs[accounts[role]["org"]] for role in
+                       ("province_admin", "district_admin", "grassroots_admin", "secretary")], accounts)
+        db.session.remove()

@@ -44,7 +44,7 @@ def _violations(page) -> list[dict]:
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("role", ["anonymous", "member", "secretary"])
-def test_no_accessibility_violation(open_page, live_server, app, accounts, role, mode):
+def test_no_accessibility_violation(open_page, live_server, app, accounts, role, mode, demo_content):
     urls = _urls(app, accounts, role)
     page = _open_with_axe(open_page)
     if role != "anonymous":

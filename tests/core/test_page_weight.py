@@ -151,7 +151,7 @@ def _asset_weight(client, url: str, cache: dict) -> tuple[int, list[str]]:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_every_reachable_page_fits_the_budgets(app, accounts, role):
+def test_every_reachable_page_fits_the_budgets(app, accounts, role, demo_content):
     person = signed_in(app, accounts, role)
     client = person.client
     start = "/login" if role == "anonymous" else "/"
