@@ -2,12 +2,17 @@
 it keeps static files and the offline page, never a member's page, and nothing survives sign-out."""
 from __future__ import annotations
 
+import re
+from datetime import timedelta
+
 from playwright.sync_api import expect
 
 from core.extensions import db
+from core.jobs import enqueue
 from core.notify.service import notify
+from core.org.models import utcnow
 from tests.browser.steps import at, sign_in
-from tests.core.test_notify import clear_inbox
+from tests.core.test_notify import clear_inbox, province_id, publish
 from tests.plugins.support import org_named
 
 CACHED = """async () => {
@@ -63,6 +68,22 @@ def test_a_member_turns_a_kind_off(any_page, app, accounts):
     expect(page.get_by_label("Thông báo của cấp ủy")).not_to_be_checked()
     page.goto("/inbox/")
     expect(page.get_by_text("Lịch tiếp công dân tháng 12")).to_have_count(0)
+
+
+def test_the_weekly_digest_leads_a_member_to_the_new_documents(any_page, app, accounts):
+    clear_inbox(app)
+    title = "Quy định về kiểm tra, giám sát trong Đảng"
+    publish(app, province_id(app, accounts), "document", title, publish_at=utcnow() - timedelta(days=2))
+    clear_inbox(app)  # only the digest, not the document's own notification
+    with app.app_context():
+        enqueue("notify.digest")
+        db.session.remove()
+    page = any_page
+    sign_in(page, accounts["member"])
+    page.goto("/inbox/")
+    page.locator("main").get_by_role("link", name=re.compile("Tuần này có 1 văn bản")).click()
+    page.wait_for_url(at("/documents/"))
+    expect(page.locator("main").get_by_role("link", name=title)).to_be_visible()
 
 
 def test_the_worker_caches_only_static_files_and_the_offline_page(page, accounts):

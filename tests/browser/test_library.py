@@ -42,6 +42,12 @@ def test_member_finds_a_resolution_and_saves_it(js, any_page, accounts, document
     results = page.locator("#results")
     expect(results.get_by_role("link", name=TITLE)).to_be_visible()
     expect(results).not_to_contain_text(SIBLING)
+    # Typed with its diacritics and the number as written, it is found the same.
+    page.get_by_label("Từ khóa, tên hoặc số hiệu văn bản").fill("Nghị quyết 57-NQ/TW")
+    page.get_by_role("button", name="Tìm kiếm").click()
+    page.wait_for_url(lambda url: "q=Ngh" in url)
+    expect(results.get_by_role("link", name=TITLE)).to_be_visible()
+    expect(results).not_to_contain_text(SIBLING)
     results.get_by_role("link", name=TITLE).click()
     page.wait_for_url(re.compile(r"/c/\d+$"))
     page.get_by_role("button", name="Lưu để đọc sau").click()
