@@ -32,6 +32,14 @@ def _decode(value):
     return value
 
 
+def _derived(name: str) -> bool:
+    """Tables without a model that the database fills itself (the search index, kept by
+    triggers): not data to carry over, and their shape differs between SQLite and PostgreSQL."""
+    from core.models import include_in_migrations
+
+    return not include_in_migrations(None, name, "table", True, None)
+
+
 def dump(engine: sa.Engine) -> dict:
     meta = sa.MetaData()
     meta.reflect(engine)
@@ -39,7 +47,7 @@ def dump(engine: sa.Engine) -> dict:
         versions = [r[0] for r in conn.execute(sa.text("SELECT version_num FROM alembic_version"))]
         tables = {}
         for table in meta.sorted_tables:
-            if table.name == "alembic_version":
+            if table.name == "alembic_version" or _derived(table.name):
                 continue
             rows = conn.execute(sa.select(table)).mappings().all()
             tables[table.name] = [{k: _encode(v) for k, v in row.items()} for row in rows]

@@ -6,12 +6,14 @@ import json
 import os
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 import flask_migrate
 import pytest
 import sqlalchemy as sa
 
 from core.extensions import db
+from core.text import fold
 from tests.conftest import _new_app
 from tests.migrations.snapshot import _decode, load
 from tests.support import Visitor
@@ -62,5 +64,14 @@ def test_upgrade_keeps_every_row(path, empty_db, tmp_path):
     person = Visitor(app.test_client())
     person.login(snapshot["accounts"]["secretary"])
     assert person.get("/members/").status_code == 200
+    saved = snapshot["tables"].get("content_bookmark")
+    if saved:
+        # A member's saved documents are still theirs, and the search index was rebuilt for them.
+        member = Visitor(app.test_client())
+        member.login(snapshot["accounts"]["member"])
+        assert member.text("/bookmarks/").count('href="/c/') == len(saved)
+        item = next(r for r in snapshot["tables"]["content_item"] if r["id"] == saved[0]["item_id"])
+        found = member.text("/search?" + urlencode({"q": fold(item["title"])}))
+        assert f'href="/c/{item["id"]}"' in found, "an upgraded document is found by the search"
     with app.app_context():
         db.engine.dispose()
