@@ -12,6 +12,7 @@ from core.admin.views import bp, own_orgs, scoped_org, strictly_below_own
 from core.audit import audit
 from core.auth.accounts import account_for, find_member, find_user
 from core.auth.models import User
+from core.auth.sessions import end_all_sessions
 from core.extensions import db
 from core.org.models import Organisation, RoleAssignment
 from core.org.scope import ADMIN, SECRETARY, get_scoped, scope_ids
@@ -51,6 +52,17 @@ def revoke_problem(ra: RoleAssignment, below: set[int]) -> str | None:
     return None
 
 
+def factor_problem(ra: RoleAssignment, below: set[int]) -> str | None:
+    """Why the user may not clear the second factor of the person holding this role, or None:
+    the same rule as removing an administrator, so a peer cannot take it off a peer."""
+    if ra.user_id == current_user.id:
+        return _("You turn off your own second factor on your account page.")
+    if ra.role == ADMIN and ra.org_id not in below and ra.granted_by_id != current_user.id:
+        return _("An administrator at your own level has it cleared by the level above, "
+                 "or by whoever appointed them.")
+    return None
+
+
 def roles_page(org: Organisation | None, status: int = 200):
     stmt = (select(RoleAssignment).join(Organisation, Organisation.id == RoleAssignment.org_id)
             .where(RoleAssignment.org_id.in_(scope_ids(current_user, PERM)),
@@ -63,8 +75,10 @@ def roles_page(org: Organisation | None, status: int = 200):
         User.id.in_({ra.user_id for ra in page.items})))}
     below = strictly_below_own({ra.org_id for ra in page.items}, PERM)
     problems = {ra.id: revoke_problem(ra, below) for ra in page.items}
+    clearable = {ra.id for ra in page.items
+                 if people[ra.user_id].totp_secret and factor_problem(ra, below) is None}
     return render("admin/roles.html", page=page, people=people, org=org, problems=problems,
-                  role_titles=ROLE_TITLES, status=status, private=True)
+                  clearable=clearable, role_titles=ROLE_TITLES, status=status, private=True)
 
 
 @bp.get("/roles")
@@ -106,8 +120,8 @@ def grant():
     done = already_done(key)
     if done:
         return done
-    org_id = form.org_id.data
-    org = scoped_org(int(org_id) if str(org_id or "").isdigit() else 0, PERM)
+    org_id = str(form.org_id.data or "")
+    org = scoped_org(int(org_id) if org_id.isascii() and org_id.isdigit() else 0, PERM)
     if not form.validate():
         return grant_page(org, form, key, status=400)
     if form.role.data == SECRETARY and not org.is_branch:
@@ -160,3 +174,25 @@ def revoke(ra_id: int):
     db.session.commit()
     flash(done, "success")
     return redirect(url_for("admin.roles", org=org_id))
+
+
+@bp.post("/roles/<int:ra_id>/second-factor")
+@login_required
+def clear_second_factor(ra_id: int):
+    """Someone in the subtree lost the phone with their authenticator: clear it, end their
+    sessions; they sign in with their password and set up the new phone."""
+    ra = get_scoped(RoleAssignment, ra_id, current_user, PERM)
+    problem = factor_problem(ra, strictly_below_own([ra.org_id], PERM))
+    if problem:
+        flash(problem, "error")
+        return roles_page(ra.org, status=400)
+    person = db.session.get(User, ra.user_id)
+    if person.totp_secret:
+        person.totp_secret, person.totp_last_step = None, None
+        end_all_sessions(person.id)
+        audit("second_factor.cleared", f"user:{person.id}", org=ra.org_id)
+        db.session.commit()
+    flash(_("Comrade %(name)s's authenticator is cleared and they are signed out everywhere: "
+            "they sign in with their password and set up the new phone.",
+            name=person.display_name), "success")
+    return redirect(url_for("admin.roles", org=ra.org_id))

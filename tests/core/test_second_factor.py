@@ -163,3 +163,57 @@ def test_a_code_is_good_only_once(app, accounts):
     again = onlooker.submit("/login/code", {"code": code})
     assert again.status_code == 401 and "không đúng" in again.get_data(as_text=True)
     assert onlooker.get("/members/").status_code == 302
+
+
+# --- a lost phone ------------------------------------------------------------------------------
+
+def role_row(app, accounts, role: str) -> int:
+    """The id of the role assignment the demo account holds."""
+    from core.org.models import RoleAssignment
+
+    with app.app_context():
+        return db.session.scalar(select(RoleAssignment.id).join(User, User.id == RoleAssignment.user_id)
+                                 .where(User.login == accounts[role]["login"]))
+
+
+def test_the_level_above_clears_a_lost_authenticator(app, accounts):
+    app.config["STAFF_SECOND_FACTOR"] = "require"
+    secretary, _secret = awaiting_code(app, accounts["secretary"])  # phone lost here
+    admin = sign_in(app, accounts["grassroots_admin"])
+    set_up_authenticator(admin)
+    ra = role_row(app, accounts, "secretary")
+    roles = admin.text("/admin/roles")
+    assert f"/admin/roles/{ra}/second-factor" in roles and "Mất điện thoại" in roles
+    done = admin.submit(f"/admin/roles/{ra}/second-factor", {}, form_page="/admin/roles")
+    assert done.status_code == 302
+    assert "Đã xóa ứng dụng xác thực" in admin.text(done.headers["Location"])
+    # The half-signed-in session on the lost phone is gone; the password alone now gets in,
+    # and (second factor required) straight to setting up the new phone.
+    assert secretary.get("/login/code").status_code == 302
+    again = sign_in(app, accounts["secretary"])
+    assert again.get("/members/").headers["Location"].startswith("/account/authenticator")
+    set_up_authenticator(again)
+    assert again.get("/members/").status_code == 200
+    with app.app_context():
+        assert "second_factor.cleared" in {e.action for e in db.session.scalars(select(AuditEntry))}
+
+
+def test_only_the_level_above_may_clear_it(app, accounts):
+    secretary = sign_in(app, accounts["secretary"])
+    set_up_authenticator(secretary)
+    ra = role_row(app, accounts, "secretary")
+    url = f"/admin/roles/{ra}/second-factor"
+    # A secretary of the sibling branch and another province's administrator do not see it.
+    for role in ("secretary_other_branch", "other_province_admin", "member"):
+        person = sign_in(app, accounts[role])
+        assert person.submit(url, {}, form_page="/account").status_code in (403, 404), role
+    # Nor may anyone clear their own from the roles page (the account page turns it off).
+    admin = sign_in(app, accounts["district_admin"])
+    set_up_authenticator(admin)
+    own = admin.submit(f"/admin/roles/{role_row(app, accounts, 'district_admin')}/second-factor", {},
+                       form_page="/admin/roles")
+    assert own.status_code in (400, 404)
+    with app.app_context():
+        people = {u.login: u for u in db.session.scalars(select(User))}
+        assert people[accounts["secretary"]["login"]].totp_secret
+        assert people[accounts["district_admin"]["login"]].totp_secret
