@@ -171,11 +171,16 @@ def _import_models(package: ModuleType) -> None:
 
 
 def _guard_routes():
-    """A disabled plugin's pages answer 404 for the users of that province."""
+    """A disabled plugin's pages answer 404 for the users of that province; someone signed out
+    has no province yet, and is asked to sign in first (as on any other page)."""
+    from flask_login import current_user
+
     owners = host().blueprint_owner
     for name in request.blueprints:
         owner = owners.get(name)
         if owner is not None and not plugin_enabled(owner):
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
             abort(404)
 
 

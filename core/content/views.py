@@ -78,7 +78,7 @@ def _posted_org() -> int | None:
     """The organisation posted (None on a GET, or when it is not a number); one outside the
     user's scope is answered as if it did not exist."""
     raw = request.form.get("org_id", "").strip() if request.method == "POST" else ""
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() too, but int() refuses it
         return None
     require(current_user, PUBLISH, int(raw))
     return int(raw)
@@ -225,7 +225,9 @@ def edit(item_id: int):
     kind = Kind(item.kind)
     form = FORMS[kind](obj=item)
     if item.status == Status.ARCHIVED.value:
-        del form.when  # a withdrawn item comes back only through "Publish again"
+        # A withdrawn item comes back only through "Publish again": no time to publish at
+        # either (fields the page does not show must not refuse the post unseen).
+        del form.when, form.publish_date, form.publish_time
     form.org_id.choices, _more = org_choices(also=posted_org or item.org_id)
     if request.method == "GET":
         _defaults(form, item)
@@ -349,8 +351,9 @@ def download(item_id: int, attachment_id: int):
                          filename=ascii_name.encode("ascii", "ignore").decode() or "file",
                          **{"filename*": "UTF-8''" + quote(attachment.filename, safe="!#$&+-.^_`|~")})
     response.headers["X-Content-Type-Options"] = "nosniff"
-    # Not for shared caches; the phone keeps it and asks again (304) before reuse.
-    response.headers["Cache-Control"] = "private, no-cache"
+    # A Party document may be confidential: no cache keeps it (DESIGN.md), not even the phone's;
+    # an interrupted download still resumes with a range request.
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

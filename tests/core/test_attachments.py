@@ -88,6 +88,7 @@ def test_range_request_resumes_a_download(as_role, app):
     assert response.status_code == 206
     assert response.data == PDF[100:200]
     assert response.headers["Content-Range"] == f"bytes 100-199/{len(PDF)}"
+    assert response.headers["Cache-Control"] == "no-store"  # a confidential paper stays nowhere
     again = member.get(f"/c/{new}/files/{pdf.id}", headers={"If-None-Match": f'"{pdf.sha256}"'})
     assert again.status_code == 304
 
