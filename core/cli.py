@@ -93,14 +93,19 @@ def jobs_worker(burst):
     from rq import Queue, Worker
 
     from core.extensions import db
-    from core.jobs import flush_pending, queue_name
+    from core.jobs import flush_pending, queue_name, recover_abandoned
 
     connection = Redis.from_url(current_app.config["REDIS_URL"])
     click.echo(f"{flush_pending()} kept job(s) queued")
+    click.echo(f"{recover_abandoned()} abandoned job(s) queued again")
     # Each job runs in a fork of this process: it must not inherit our database connections.
     db.session.remove()
     db.engine.dispose()
-    Worker([Queue(queue_name(current_app), connection=connection)], connection=connection).work(burst=burst)
+    worker = Worker([Queue(queue_name(current_app), connection=connection)], connection=connection)
+    # RQ waits up to 60 s between tries while Redis is away, so after an outage the jobs kept
+    # meanwhile could sit a minute more: try every 10 s at most.
+    worker.max_connection_wait_time = 10
+    worker.work(burst=burst)
 
 
 @jobs_group.command("flush")
@@ -115,8 +120,12 @@ def jobs_flush():
 @jobs_group.command("tick")
 @with_appcontext
 def jobs_tick():
-    """Start the scheduled jobs whose time has come (run it every minute from cron or systemd)."""
+    """Start the scheduled jobs whose time has come (run it every minute from cron or systemd);
+    first queue the jobs kept while Redis was down and those whose worker died."""
+    from core.jobs import flush_pending, recover_abandoned
     from core.schedule import tick
 
+    click.echo(f"{flush_pending()} kept job(s) queued")
+    click.echo(f"{recover_abandoned()} abandoned job(s) queued again")
     started = tick()
     click.echo(f"{len(started)} scheduled job(s) started")

@@ -4,12 +4,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import Flask, redirect, request, url_for
+from flask import Flask, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
+from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectFieldBase
 from wtforms.fields.core import UnboundField
@@ -34,6 +35,8 @@ def init_app(app: Flask) -> None:
     login_manager.unauthorized_handler(signed_out)
     app.register_error_handler(CSRFError, csrf_failed)
     app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(DBAPIError, database_error)
+    app.register_error_handler(PoolTimeout, database_error)
     app.register_error_handler(Exception, unexpected)
 
 
@@ -59,9 +62,41 @@ def http_error(error: HTTPException):
     return response
 
 
+def database_error(error: Exception):
+    """The database is away (restarting, failing over, out of connections): "busy, try again"
+    with 503, which a proxy and a phone may retry, rather than "something went wrong". Any other
+    database error is a bug and stays a 500."""
+    if isinstance(error, DBAPIError) and not error.connection_invalidated and not _unreachable(error):
+        return unexpected(error)
+    log.warning("database unavailable on %s: %s", request.path, error)
+    _rollback_quietly()
+    response = _error_page(503, messages()[503])
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _unreachable(error: DBAPIError) -> bool:
+    """Could the driver not reach the server, did the server end the connection, or is the
+    file locked? (SQLite also calls "no such table" an OperationalError: that one is a bug.)"""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(error, OperationalError):
+        return False
+    if type(error.orig).__module__.startswith("sqlite3"):
+        return any(word in str(error.orig) for word in ("locked", "unable to open", "disk I/O"))
+    return True
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection is gone; the pool replaces it on the next checkout
+        db.session.invalidate()
+
+
 def unexpected(error: Exception):
     log.exception("unexpected error on %s", request.path)
-    db.session.rollback()
+    _rollback_quietly()
     return _error_page(500, messages()[500])
 
 
@@ -72,7 +107,8 @@ def _error_page(code: int, message: str):
     except Exception:
         log.exception("error page %s could not be rendered", code)
         db.session.rollback()
-        return FALLBACK.format(message=escape(message)), code, {"Content-Type": "text/html; charset=utf-8"}
+        return make_response(FALLBACK.format(message=escape(message)), code,
+                             {"Content-Type": "text/html; charset=utf-8"})
 
 
 @dataclass(frozen=True)
