@@ -142,7 +142,9 @@ def configure_plugins(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     """Register the core's blueprints, then those the plugins return."""
     from core.plugins import host
+    from core.web import IdConverter
 
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     for blueprint in core_blueprints():
         app.register_blueprint(blueprint)
     for plugin_name, blueprint in host(app).plugin_blueprints():

@@ -1,12 +1,14 @@
 """Security headers, a strict content-security policy, no-store for signed-in pages, safe
-redirect targets."""
+redirect targets, and requests cleaned of what the app never reads (raw bytes, NULs)."""
 from __future__ import annotations
 
 import logging
 import re
 from datetime import timedelta
 
+import flask
 from flask import Flask, current_app, g, request, session
+from werkzeug.utils import cached_property
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,50 @@ def init_app(app: Flask) -> None:
     # The signed cookie of a "remember me" session lives as long as its server-side row.
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["REMEMBER_DAYS"])
     app.after_request(add_headers)
+    app.wsgi_app = _EscapedQuery(app.wsgi_app)
+    app.request_class = Request
+
+
+class Request(flask.Request):
+    """Query and form text without NUL characters: nobody types one, and PostgreSQL refuses
+    them in a text column (a 500 on any form). Uploaded files keep their bytes."""
+
+    @cached_property
+    def args(self):
+        return _without_nul(self.parameter_storage_class, super().args)
+
+    def _load_form_data(self) -> None:
+        loaded = "form" in self.__dict__
+        super()._load_form_data()
+        if not loaded:
+            self.__dict__["form"] = _without_nul(self.parameter_storage_class, self.__dict__["form"])
+
+
+def _without_nul(storage, values):
+    pairs = list(values.items(multi=True))
+    if not any("\x00" in k or "\x00" in v for k, v in pairs):
+        return values
+    return storage((k.replace("\x00", ""), v.replace("\x00", "")) for k, v in pairs)
+
+
+_RAW_QUERY_BYTE = re.compile(rb"[\x80-\xff]")
+
+
+class _EscapedQuery:
+    """%-escape the query string's raw non-ASCII bytes before Werkzeug reads it: it decodes the
+    raw query as strict UTF-8, so one invalid byte sent unescaped (by a bot or a broken client)
+    would make every page a 500. Valid UTF-8 reads the same after escaping."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        query = environ.get("QUERY_STRING", "")
+        if not query.isascii():
+            raw = query.encode("latin-1", "replace")  # WSGI hands bytes over as latin-1
+            escaped = _RAW_QUERY_BYTE.sub(lambda m: b"%%%02X" % m.group()[0], raw)
+            environ["QUERY_STRING"] = escaped.decode()
+        return self.wsgi_app(environ, start_response)
 
 
 def safe_next(target: str | None, default: str) -> str:

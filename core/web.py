@@ -11,9 +11,19 @@ from flask_login import current_user
 from sqlalchemy import DateTime, Integer, String, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.routing import IntegerConverter
 
 from core.extensions import db, htmx
 from core.org.models import utcnow
+from core.org.scope import MAX_ID
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: a number beyond the database's integer ids is "not found", not a
+    500 (SQLite cannot even bind one above 2**63)."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(url_map, fixed_digits, min, max, signed)
 
 
 def wants_fragment() -> bool:

@@ -18,6 +18,9 @@ from core.extensions import db
 from core.org.models import Organisation
 from tests.support import Visitor
 
+# The browser fixtures (live_server, browser, open_page, …) for every folder that needs them.
+pytest_plugins = ["tests.browser.fixtures"]
+
 DEMO_MEMBERS = 60
 # Tests change plugin_state and settings rows directly, so the per-process province cache is off
 # (tests/core/test_province_cache.py turns it on).

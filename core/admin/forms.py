@@ -57,7 +57,8 @@ class GrantForm(FlaskForm):
 
     org_id = HiddenField(validators=[InputRequired()])
     login = StringField(_l("Party-card number or phone of the person"), validators=[
-        DataRequired(_l("Please enter a Party-card number or phone.")), Length(max=64)])
+        DataRequired(_l("Please enter a Party-card number or phone.")),
+        Length(max=64, message=_l("This is too long."))])
     role = choice_field(_l("Role"), _l("Please choose a role."), choices=list(ROLE_TITLES.items()))
 
 

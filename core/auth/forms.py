@@ -7,13 +7,15 @@ from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 MIN_PASSWORD = 8
+TOO_LONG = _l("This is too long.")  # WTForms has no Vietnamese of its own
 
 
 class LoginForm(FlaskForm):
     login = StringField(_l("Party-card number or phone"), validators=[
-        DataRequired(_l("Please enter your Party-card number or phone.")), Length(max=64)])
+        DataRequired(_l("Please enter your Party-card number or phone.")),
+        Length(max=64, message=TOO_LONG)])
     password = PasswordField(_l("Password"), validators=[
-        DataRequired(_l("Please enter your password.")), Length(max=256)])
+        DataRequired(_l("Please enter your password.")), Length(max=256, message=TOO_LONG)])
     remember = BooleanField(_l("Keep me signed in on this phone"), default=True)
 
 
@@ -25,7 +27,8 @@ class SecondFactorForm(FlaskForm):
 
 class ForgotForm(FlaskForm):
     login = StringField(_l("Party-card number or phone"), validators=[
-        DataRequired(_l("Please enter your Party-card number or phone.")), Length(max=64)])
+        DataRequired(_l("Please enter your Party-card number or phone.")),
+        Length(max=64, message=TOO_LONG)])
 
 
 class NewPasswordMixin:
@@ -38,14 +41,15 @@ class NewPasswordMixin:
 
 class ResetForm(NewPasswordMixin, FlaskForm):
     login = StringField(_l("Party-card number or phone"), validators=[
-        DataRequired(_l("Please enter your Party-card number or phone.")), Length(max=64)])
+        DataRequired(_l("Please enter your Party-card number or phone.")),
+        Length(max=64, message=TOO_LONG)])
     code = StringField(_l("One-time code from your secretary"), validators=[
-        DataRequired(_l("Please enter the code.")), Length(max=32)])
+        DataRequired(_l("Please enter the code.")), Length(max=32, message=TOO_LONG)])
 
 
 class ChangePasswordForm(NewPasswordMixin, FlaskForm):
     current = PasswordField(_l("Current password"), validators=[
-        DataRequired(_l("Please enter your current password.")), Length(max=256)])
+        DataRequired(_l("Please enter your current password.")), Length(max=256, message=TOO_LONG)])
 
 
 class EnableTotpForm(FlaskForm):
@@ -54,4 +58,4 @@ class EnableTotpForm(FlaskForm):
 
 class DisableTotpForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[
-        DataRequired(_l("Please enter your current password.")), Length(max=256)])
+        DataRequired(_l("Please enter your current password.")), Length(max=256, message=TOO_LONG)])

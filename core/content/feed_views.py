@@ -56,6 +56,8 @@ def _provinces_or_404() -> list[int]:
 def index():
     """A province administrator adds the portal's feed; each feed shows its last check and error."""
     provinces = _provinces_or_404()
+    if request.method == "POST" and request.form.get("org_id", type=int) not in provinces:
+        refuse("feeds")  # not a province of theirs (forged; the page offers no other)
     form = FeedForm()
     form.org_id.choices = [(org.id, org.name) for org in db.session.scalars(
         select(Organisation).where(Organisation.id.in_(provinces)).order_by(Organisation.name))]

@@ -26,7 +26,7 @@ from core.content.search import search
 from core.content.service import plain_text
 from core.extensions import db, htmx
 from core.org.models import Level, OrgClosure, Organisation
-from core.org.scope import refuse
+from core.org.scope import MAX_ID, refuse
 from core.web import Page, render
 
 bp = Blueprint("library", __name__)
@@ -110,7 +110,8 @@ def page_of(stmt) -> Page:
     """One page of a list: its ids and the count in one query that the indexes alone answer
     (however many match), then only those rows, without their long texts."""
     size = current_app.config["PAGE_SIZE"]
-    number = max(1, request.args.get("page", 1, type=int) or 1)
+    # A page number past any list (and past what the database can offset) shows the last page.
+    number = min(max(1, request.args.get("page", 1, type=int) or 1), MAX_ID // size)
     ids = stmt.with_only_columns(ContentItem.id, func.count().over())
     rows = db.session.execute(ids.limit(size).offset((number - 1) * size)).all()
     if not rows and number > 1:  # past the end (the list shrank): show its last page

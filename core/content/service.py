@@ -294,7 +294,7 @@ def _is_docx(data: bytes) -> bool:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError):
+    except (zipfile.BadZipFile, ValueError, NotImplementedError):  # a corrupt "version needed"
         return False
     # Macros (vbaProject.bin) make it a .docm in disguise.
     return ({"word/document.xml", "[Content_Types].xml"} <= names

@@ -78,10 +78,12 @@ def _posted_org() -> int | None:
     """The organisation posted (None on a GET, or when it is not a number); one outside the
     user's scope is answered as if it did not exist."""
     raw = request.form.get("org_id", "").strip() if request.method == "POST" else ""
-    if not (raw.isascii() and raw.isdigit()):  # "²".isdigit() too, but int() refuses it
+    try:  # read as the form reads it: int() also takes "+10", "١٠" (Arabic-Indic) and "1_0"
+        org_id = int(raw)
+    except ValueError:
         return None
-    require(current_user, PUBLISH, int(raw))
-    return int(raw)
+    require(current_user, PUBLISH, org_id)
+    return org_id
 
 
 def _uploads(form) -> list[service.Upload] | None:

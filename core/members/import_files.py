@@ -59,7 +59,7 @@ def check_zip(path: Path) -> tuple[int, bool]:
             entries = archive.infolist()
             sheets = [e for e in entries if e.filename.startswith("xl/worksheets/sheet")]
             declared = all(b"<dimension" in archive.open(e).read(4096) for e in sheets)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error, NotImplementedError):
         raise ImportFileError(str(NOT_A_TABLE)) from None
     if not any(e.filename == "xl/workbook.xml" for e in entries):
         raise ImportFileError(_("This file is a ZIP archive, not an Excel workbook (.xlsx)."))

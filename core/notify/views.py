@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from core.notify import service
@@ -26,9 +26,19 @@ def _embedded_jobs():
         _make_backend(app)
 
 
+class Boxes(SelectMultipleField):
+    """Boxes to tick; a value not offered gets a message in the user's language (WTForms has
+    no Vietnamese of its own)."""
+
+    def pre_validate(self, form):
+        offered = {value for value, _label in self.choices or ()}
+        if any(value not in offered for value in self.data or ()):
+            raise ValidationError(_l("Please choose from the list."))
+
+
 class PrefsForm(FlaskForm):
-    kinds = SelectMultipleField(_l("Tell me about"), coerce=str,
-                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    kinds = Boxes(_l("Tell me about"), coerce=str, widget=ListWidget(prefix_label=False),
+                  option_widget=CheckboxInput())
 
 
 class MarkAllForm(FlaskForm):

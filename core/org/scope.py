@@ -15,6 +15,13 @@ from core.org.models import OrgClosure
 ADMIN = "admin"
 SECRETARY = "secretary"
 ROLES = (ADMIN, SECRETARY)
+# The largest id an Integer column holds: a larger number (typed into a link) names nothing, and
+# SQLite cannot even bind one above 2**63.
+MAX_ID = 2 ** 31 - 1
+
+
+def is_id(value) -> bool:
+    return isinstance(value, int) and 0 < value <= MAX_ID
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ def scope_ids(user, name: str):
 def can(user, name: str, org_id: int | None) -> bool:
     """May `user` use permission `name` on organisation `org_id`?"""
     granted = granted_org_ids(user, name)
-    if not granted or org_id is None:
+    if not granted or not is_id(org_id):
         return False
     return bool(db.session.scalar(select(exists().where(
         OrgClosure.descendant_id == org_id, OrgClosure.ancestor_id.in_(granted)))))
@@ -98,6 +105,8 @@ def refuse(target: str):
 def get_scoped(model, object_id, user, name: str, org_attr: str = "org_id"):
     """Fetch `model` by id only if it lies inside the user's scope for `name`; else 404."""
     column = getattr(model, org_attr)
+    if not is_id(object_id):
+        refuse(f"{model.__tablename__}:{object_id}")
     obj = db.session.scalar(select(model).where(model.id == object_id,
                                                 column.in_(scope_ids(user, name))))
     if obj is None:

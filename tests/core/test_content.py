@@ -395,10 +395,3 @@ def test_demo_content_reaches_the_branch(as_role, with_demo_content):
     sibling = as_role("member_other_branch")
     assert "Sinh hoạt chi bộ định kỳ tháng 12" not in sibling.text("/announcements/")
     assert "Sức khỏe" not in as_role("other_province_admin").text("/life/")
-
-
-@pytest.mark.parametrize("role", ["member", "secretary", "province_admin"])
-def test_demo_content_pages_fit_the_budgets(app, accounts, with_demo_content, role):
-    from tests.core.test_page_weight import test_every_reachable_page_fits_the_budgets as budgets
-
-    budgets(app, accounts, role)

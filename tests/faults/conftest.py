@@ -30,7 +30,6 @@ from sqlalchemy import select
 from core.extensions import db
 from core.jobs import JobRecord
 from tests.bench.client import Browser
-from tests.browser.conftest import live_server  # noqa: F401  (the app on a socket, in a thread)
 from tests.faults.servers import PrivateRedis
 from tests.plugins.support import dispose, make_app
 
