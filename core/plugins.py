@@ -190,6 +190,8 @@ def province_of(user) -> int | None:
 
     if user is None or not getattr(user, "is_authenticated", False):
         return None
+    if getattr(user, "province_id", None) is not None:  # read with the session (auth/sessions.py)
+        return user.province_id
     member_id = user.helped_member_id or user.member_id
     if member_id is not None:  # one query, without loading the member
         return db.session.scalar(select(Organisation.province_id)

@@ -36,8 +36,10 @@ class User(UserMixin, db.Model):
     roles: Mapped[list[RoleAssignment]] = relationship(
         foreign_keys=[RoleAssignment.user_id], cascade="all, delete-orphan", lazy="selectin")
 
-    # Set by the session loader: the server-side session this request runs under.
+    # Set by the session loader: the server-side session this request runs under, and the
+    # province of the member the account follows (read in the same query).
     session_token = None
+    province_id = None
 
     def get_id(self) -> str | None:
         """Flask-Login stores the session token, not the user id, so sessions can be revoked."""

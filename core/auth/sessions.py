@@ -6,11 +6,12 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request, session
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.auth.models import User, UserSession
 from core.extensions import db
-from core.org.models import utcnow
+from core.org.models import Member, Organisation, utcnow
 
 # Touch last_seen at most this often, so reading pages does not write on every request.
 TOUCH_EVERY = timedelta(minutes=5)
@@ -39,9 +40,16 @@ def start_session(user: User, remember: bool) -> UserSession:
 def load_session_user(token: str) -> User | None:
     """Flask-Login's loader: the user of a live, unrevoked session, else nobody."""
     now = utcnow()
-    found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
-                               .where(UserSession.token == token)).first()
-    row, user = found if found else (None, None)
+    # One query for every page: the session, its user, and the member whose branch the account
+    # follows (own, or the helped member's) with that branch's province.
+    followed = func.coalesce(User.helped_member_id, User.member_id)
+    found = db.session.execute(
+        select(UserSession, User, Member, Organisation.province_id)
+        .join(User, User.id == UserSession.user_id)
+        .outerjoin(Member, Member.id == followed)
+        .outerjoin(Organisation, Organisation.id == Member.org_id)
+        .where(UserSession.token == token)).first()
+    row, user, member, province_id = found if found else (None, None, None, None)
     if row is None or row.revoked_at is not None or row.expires_at < now:
         user = None
     if user is None or not user.is_enabled:
@@ -56,6 +64,9 @@ def load_session_user(token: str) -> User | None:
         db.session.commit()
         session.modified = True  # renew the cookie's own expiry now and then, not on every page
     user.session_token = token
+    if member is not None:  # home_org_id and province_of need no query of their own
+        set_committed_value(user, "helped_member" if user.is_helper else "member", member)
+        user.province_id = province_id
     return user
 
 

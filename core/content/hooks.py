@@ -54,11 +54,13 @@ def home_cards(user):
     return cards
 
 
-def newest_announcement(user) -> ContentItem | None:
-    """The newest announcement addressed to `user` that is still current (one indexed query)."""
+def newest_announcement(user):
+    """The newest announcement addressed to `user` that is still current: its id, title and
+    summary (one indexed query, without the body)."""
     days = current_app.config.get("CONTENT_ANNOUNCEMENT_DAYS", ANNOUNCEMENT_DAYS)
     since = utcnow() - timedelta(days=days)
     when = func.coalesce(ContentItem.publish_at, ContentItem.created_at)
     stmt = (visible_to(user).where(ContentItem.kind == Kind.ANNOUNCEMENT.value, when >= since)
+            .with_only_columns(ContentItem.id, ContentItem.title, ContentItem.summary)
             .order_by(when.desc(), ContentItem.id.desc()).limit(1))
-    return db.session.scalar(stmt)
+    return db.session.execute(stmt).first()
