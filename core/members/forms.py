@@ -96,6 +96,8 @@ def _digits(field, message) -> bool:
 class MemberForm(FlaskForm):
     """A member's record; the branch is chosen only when adding (moving is a transfer)."""
 
+    # Sent again after a dropped answer, an addition or an edit is carried out once (core/web.py).
+    idempotency_key = HiddenField()
     full_name = StringField(_l("Full name"), [DataRequired(_l("Please enter the full name.")),
                                               Length(max=255, message=TOO_LONG)])
     card_number = StringField(_l("Party-card number"), [Optional(), Length(max=32, message=TOO_LONG)])
@@ -137,7 +139,6 @@ class MemberForm(FlaskForm):
 
 class AddMemberForm(MemberForm):
     org_id = Select(_l("Branch"), coerce=int)
-    idempotency_key = HiddenField()
 
 
 class DatedChangeForm(FlaskForm):

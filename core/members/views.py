@@ -50,7 +50,7 @@ def _fail(form, error: Exception):
 
 
 def _keyed(form):
-    """(key, earlier result): a create form's idempotency key, and where a retry goes."""
+    """(key, earlier result): a form's idempotency key, and where a retry goes."""
     if request.method == "GET":
         form.idempotency_key.data = new_idempotency_key()
         return form.idempotency_key.data, None
@@ -140,13 +140,16 @@ def edit(member_id: int):
     """Correct a member's record (name, card number, phone, dates)."""
     member = get_scoped(Member, member_id, current_user, "members.manage")
     form = MemberForm(obj=member)
+    key, done = _keyed(form)
+    if done:
+        return done
 
     def apply():
         service.check_card(form.card_number.data, current_user, exclude_id=member.id)
         service.update_member(member, MemberRecord.from_form(form), current_user.id)
         return member
 
-    if form.validate_on_submit() and (saved := _save(form, None, apply, "edited",
+    if form.validate_on_submit() and (saved := _save(form, key, apply, "edited",
                                                      lambda m: _("The changes are saved."))):
         return saved
     return _page("members/form.html", form, member=member, more=False)

@@ -223,6 +223,23 @@ def test_secretary_edits_a_member(as_role, demo):
     assert "Nguyễn Văn Sửa" in detail and "0988777666" in detail
 
 
+def test_an_edit_sent_twice_is_saved_once(as_role, demo, app):
+    """The answer was lost on 3G and the secretary pressed Save again: one change, one entry."""
+    from core.audit import AuditEntry
+
+    secretary = as_role("secretary")
+    url = f"/members/{demo['member']}/edit"
+    data = new_member(full_name="Nguyễn Văn Sửa Lại", card_number=demo["member_card"],
+                      idempotency_key=key_on(secretary.text(url)))
+    first = secretary.submit(url, data)
+    again = secretary.submit(url, data)
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(AuditEntry.id)).where(
+            AuditEntry.action == "member.edited", AuditEntry.target == f"member:{demo['member']}")) == 1
+
+
 def test_edit_refuses_another_members_card(as_role, demo):
     secretary = as_role("secretary")
     url = f"/members/{demo['member']}/edit"
