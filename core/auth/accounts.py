@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timedelta
 
 from flask import current_app
@@ -17,8 +18,12 @@ MAX_CODE_ATTEMPTS = 5
 
 
 def normalise_login(text: str) -> str:
-    """Card numbers lose spaces and dots; "+84 912 …" becomes "0912…"."""
-    value = re.sub(r"[\s.\-]", "", text or "").upper()
+    """Card numbers lose spaces and dots; "+84 912 …" becomes "0912…"; digits typed in another
+    script (full-width "４６", Arabic-Indic "٤٦", from a phone keyboard) become ASCII, so one card
+    is one record however it was typed."""
+    value = unicodedata.normalize("NFKC", text or "")
+    value = "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
+    value = re.sub(r"[\s.\-]", "", value).upper()
     if value.startswith("+84"):
         value = "0" + value[3:]
     elif value.startswith("84") and len(value) == 11 and value.isdigit():

@@ -30,6 +30,14 @@ def test_card_number_with_spaces_still_signs_in(visitor, accounts):
     assert visitor.get("/").status_code == 200
 
 
+def test_card_number_typed_in_full_width_digits_still_signs_in(visitor, accounts):
+    """Some phone keyboards type full-width (４６…) or Arabic-Indic (٤٦…) digits."""
+    account = dict(accounts["member"])
+    account["login"] = account["login"].translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    visitor.login(account)
+    assert visitor.get("/").status_code == 200
+
+
 def test_remember_me_keeps_a_long_cookie(visitor, accounts):
     response = visitor.login(accounts["member"], remember=True)
     cookie = response.headers.get("Set-Cookie", "")

@@ -178,6 +178,9 @@ def test_duplicate_card_names_the_member_only_inside_scope(as_role, demo):
     sibling = add(secretary, card_number=demo["sibling_card"]).get_data(as_text=True)
     assert "Số thẻ này đã có trong hệ thống" in sibling
     assert demo["sibling_card"] in sibling  # what was typed is kept, but no name or branch told
+    # The same card typed in another script's digits is the same card, not a second record.
+    arabic = demo["member_card"].translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    assert add(secretary, card_number=arabic).status_code == 400
 
 
 def test_add_accepts_dates_typed_the_vietnamese_way(as_role):
