@@ -29,7 +29,7 @@ from core.web import Page, already_done, commit_once, remember_done, render
 
 log = logging.getLogger(__name__)
 bp = Blueprint("imports", __name__, url_prefix="/members/import")
-MAX_CHOICES = 300  # above this many organisations, branches are left out of the list
+MAX_CHOICES = 300  # above this many organisations, the list leaves the lowest levels out
 
 
 class UploadForm(FlaskForm):
@@ -51,7 +51,8 @@ def start():
     if request.method == "POST":
         require(current_user, PERMISSION, request.form.get("org_id", type=int))
     form = UploadForm()
-    form.org_id.choices = target_choices(current_user)
+    query = " ".join(request.args.get("q", "").split())[:100]
+    form.org_id.choices, more = target_choices(current_user, query)
     if form.validate_on_submit():
         upload = None
         try:
@@ -64,7 +65,8 @@ def start():
         else:
             return redirect(url_for(".show", token=upload.token))
     return render("members/import_start.html", form=form, status=400 if form.errors else 200,
-                  private=True, max_mb=importing.setting("IMPORT_MAX_BYTES") // 2 ** 20)
+                  private=True, max_mb=importing.setting("IMPORT_MAX_BYTES") // 2 ** 20,
+                  more=more, query=query)
 
 
 @bp.get("/<token>")
@@ -156,13 +158,21 @@ def begin(upload: importing.Upload, *, apply: bool) -> None:
     importing.execute(upload, current_user, apply=apply)
 
 
-def target_choices(user) -> list[tuple[int, str]]:
-    """Organisations the user may import into, as an indented tree (branches only when few)."""
+def target_choices(user, q: str = "") -> tuple[list[tuple[int, str]], bool]:
+    """Organisations the user may import into, as an indented tree, and whether some were left
+    out: branches go first when there are many, then grassroots organisations (a province of
+    5,000 branches would make the page heavy on 3G); `q` finds any of them by name instead."""
     rows = db.session.execute(select(Organisation.id, Organisation.name, Organisation.level,
                                      Organisation.parent_id).where(
         Organisation.id.in_(scope_ids(user, PERMISSION)), Organisation.active.is_(True))).all()
-    if len(rows) > MAX_CHOICES:
-        rows = [r for r in rows if r.level != Level.BRANCH.value]
+    if q:
+        wanted = fold(q)
+        found = sorted((r for r in rows if wanted in fold(r.name)), key=lambda r: fold(r.name))
+        return [(r.id, r.name) for r in found[:MAX_CHOICES]], len(found) > MAX_CHOICES
+    more = False
+    for level in (Level.BRANCH.value, Level.GRASSROOTS.value):
+        if len(rows) > MAX_CHOICES:
+            rows, more = [r for r in rows if r.level != level], True
     ids = {r.id for r in rows}
     under = defaultdict(list)
     for r in rows:
@@ -175,4 +185,4 @@ def target_choices(user) -> list[tuple[int, str]]:
             walk(r.id, depth + 1)
 
     walk(None, 0)
-    return choices
+    return choices, more

@@ -391,6 +391,30 @@ def test_huge_cells_and_formula_looking_names_are_row_errors_not_crashes(as_role
 
 # --- access ----------------------------------------------------------------------------------------
 
+def test_a_large_province_lists_the_higher_levels_and_finds_the_rest_by_name(as_role, tree, app, monkeypatch):
+    """At 5,000 branches the list would weigh more than the page: only the levels above
+    grassroots are listed, and a branch is found by its name, typed without diacritics."""
+    from core.members import import_views
+    from core.text import fold
+
+    with app.app_context():
+        orgs = db.session.scalar(select(func.count(Organisation.id)).where(
+            Organisation.province_id == tree["province"]))
+        grassroots = db.session.get(Organisation, tree["grassroots"]).name
+    monkeypatch.setattr(import_views, "MAX_CHOICES", orgs // 4)  # this demo is small
+    admin = as_role("province_admin")
+    page = page_text(admin.get(START))
+    assert "Tìm tổ chức theo tên" in page
+    assert f'value="{tree["province"]}"' in page and f'value="{tree["a"]}"' not in page
+    assert grassroots not in page
+    found = page_text(admin.get(START + "?q=" + fold(tree["a_name"]).split()[-1]))
+    assert f'value="{tree["a"]}"' in found and tree["a_name"] in found
+    assert "Không có tổ chức nào" in page_text(admin.get(START + "?q=khong co noi nay"))
+    # Chosen from the search, the branch takes the file as before.
+    _url, text = preview(admin, tree["a"], csv_bytes([person(1, "")]))
+    assert count(text, "Sẽ thêm mới") == 1
+
+
 def test_district_admin_cannot_import_into_another_province(as_role, tree):
     admin = as_role("district_admin")
     assert admin.get(START).status_code == 200
