@@ -30,6 +30,8 @@ LEAVING = {"deceased": MemberStatus.DECEASED, "removed": MemberStatus.REMOVED,
 ACTIVE_DAYS = 30
 # A select longer than this would outgrow a phone's page budget: narrow it first.
 CHOICE_LIMIT = 200
+# Branches to pick from (radio buttons on the transfer page): beyond these, one finds them by name.
+BRANCH_CHOICE_LIMIT = 60
 LEVEL_ORDER = [level.value for level in Level]
 
 
@@ -212,9 +214,9 @@ def branch_choices(user, permission: str, *, under: int | None = None, q: str = 
     if q:
         stmt = stmt.where(or_(*[Organisation.name.contains(v, autoescape=True)
                                 for v in {q, q.lower(), q.title()}]))
-    orgs = list(db.session.scalars(stmt.limit(CHOICE_LIMIT + 1)))
+    orgs = list(db.session.scalars(stmt.limit(BRANCH_CHOICE_LIMIT + 1)))
     labels = [(o.id, f"{o.name} — {o.parent.name}" if o.parent else o.name) for o in orgs]
-    return labels[:CHOICE_LIMIT], len(orgs) > CHOICE_LIMIT
+    return labels[:BRANCH_CHOICE_LIMIT], len(orgs) > BRANCH_CHOICE_LIMIT
 
 
 # --- the changes -----------------------------------------------------------------------------
