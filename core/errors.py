@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import DBAPIError, TimeoutError as PoolTimeout
+from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectFieldBase
 from wtforms.fields.core import UnboundField
@@ -78,8 +78,6 @@ def database_error(error: Exception):
 def _unreachable(error: DBAPIError) -> bool:
     """Could the driver not reach the server, did the server end the connection, or is the
     file locked? (SQLite also calls "no such table" an OperationalError: that one is a bug.)"""
-    from sqlalchemy.exc import OperationalError
-
     if not isinstance(error, OperationalError):
         return False
     if type(error.orig).__module__.startswith("sqlite3"):
@@ -106,7 +104,7 @@ def _error_page(code: int, message: str):
         return render("errors/error.html", code=code, message=message, status=code)
     except Exception:
         log.exception("error page %s could not be rendered", code)
-        db.session.rollback()
+        _rollback_quietly()
         return make_response(FALLBACK.format(message=escape(message)), code,
                              {"Content-Type": "text/html; charset=utf-8"})
 
