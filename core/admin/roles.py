@@ -42,11 +42,17 @@ def find_person(login: str, org: Organisation) -> User | None:
     return user if any(ra.org.province_id == org.province_id for ra in user.roles) else None
 
 
+def _peer_admin(ra: RoleAssignment, below: set[int]) -> bool:
+    """Is this an administrator role at the user's own level that the user did not grant?
+    Only the level above, or whoever appointed them, acts on such a role."""
+    return ra.role == ADMIN and ra.org_id not in below and ra.granted_by_id != current_user.id
+
+
 def revoke_problem(ra: RoleAssignment, below: set[int]) -> str | None:
     """Why the user may not remove this role, or None."""
     if ra.role == ADMIN and ra.user_id == current_user.id:
         return _("You cannot remove your own administrator role: ask the level above.")
-    if ra.role == ADMIN and ra.org_id not in below and ra.granted_by_id != current_user.id:
+    if _peer_admin(ra, below):
         return _("An administrator at your own level is removed by the level above, "
                  "or by whoever appointed them.")
     return None
@@ -57,7 +63,7 @@ def factor_problem(ra: RoleAssignment, below: set[int]) -> str | None:
     the same rule as removing an administrator, so a peer cannot take it off a peer."""
     if ra.user_id == current_user.id:
         return _("You turn off your own second factor on your account page.")
-    if ra.role == ADMIN and ra.org_id not in below and ra.granted_by_id != current_user.id:
+    if _peer_admin(ra, below):
         return _("An administrator at your own level has it cleared by the level above, "
                  "or by whoever appointed them.")
     return None
