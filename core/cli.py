@@ -84,20 +84,27 @@ def jobs_group():
     """Background jobs."""
 
 
+def _queue_left_behind() -> None:
+    """What a failure left behind: jobs kept while Redis was down, and those whose worker died."""
+    from core.jobs import flush_pending, recover_abandoned
+
+    click.echo(f"{flush_pending()} kept job(s) queued")
+    click.echo(f"{recover_abandoned()} abandoned job(s) queued again")
+
+
 @jobs_group.command("worker")
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
 @with_appcontext
 def jobs_worker(burst):
-    """Run an RQ worker for this app (needs REDIS_URL); first queue the jobs kept while Redis was down."""
+    """Run an RQ worker for this app (needs REDIS_URL); first queue what a failure left behind."""
     from redis import Redis
     from rq import Queue, Worker
 
     from core.extensions import db
-    from core.jobs import flush_pending, queue_name, recover_abandoned
+    from core.jobs import queue_name
 
     connection = Redis.from_url(current_app.config["REDIS_URL"])
-    click.echo(f"{flush_pending()} kept job(s) queued")
-    click.echo(f"{recover_abandoned()} abandoned job(s) queued again")
+    _queue_left_behind()
     # Each job runs in a fork of this process: it must not inherit our database connections.
     db.session.remove()
     db.engine.dispose()
@@ -122,10 +129,8 @@ def jobs_flush():
 def jobs_tick():
     """Start the scheduled jobs whose time has come (run it every minute from cron or systemd);
     first queue the jobs kept while Redis was down and those whose worker died."""
-    from core.jobs import flush_pending, recover_abandoned
     from core.schedule import tick
 
-    click.echo(f"{flush_pending()} kept job(s) queued")
-    click.echo(f"{recover_abandoned()} abandoned job(s) queued again")
+    _queue_left_behind()
     started = tick()
     click.echo(f"{len(started)} scheduled job(s) started")
