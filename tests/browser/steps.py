@@ -14,6 +14,26 @@ WRONG_PASSWORD = "Số thẻ/số điện thoại hoặc mật khẩu không đ�
 HOME_GREETING = "Xin chào đồng chí"
 
 
+# Cache Storage as the page sees it: {cache name: [paths kept]}.
+CACHES = """async () => {
+    const kept = {};
+    for (const name of await caches.keys()) {
+        const cache = await caches.open(name);
+        kept[name] = (await cache.keys()).map((request) => new URL(request.url).pathname);
+    }
+    return kept;
+}"""
+
+
+def cached(page) -> dict[str, list[str]]:
+    return page.evaluate(CACHES)
+
+
+def is_static(path: str) -> bool:
+    """What the service worker may keep (core/pwa.py): hashed static files, the offline page."""
+    return path.startswith("/a/") or path == "/offline"
+
+
 def at(path: str):
     """A wait_for_url predicate: the page shown is `path` (any query)."""
     return lambda url: urlsplit(url).path == path

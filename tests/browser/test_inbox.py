@@ -11,19 +11,9 @@ from core.extensions import db
 from core.jobs import enqueue
 from core.notify.service import notify
 from core.org.models import utcnow
-from tests.browser.steps import at, sign_in
+from tests.browser.steps import at, cached, is_static, sign_in
 from tests.core.test_notify import clear_inbox, province_id, publish
 from tests.plugins.support import org_named
-
-CACHED = """async () => {
-    const found = [];
-    for (const name of await caches.keys()) {
-        const cache = await caches.open(name);
-        for (const request of await cache.keys()) found.push(new URL(request.url).pathname);
-    }
-    return found;
-}"""
-
 
 def announce(app, accounts, *titles_and_urls) -> None:
     """Empty the inbox of the demo's notifications, then send these to the member's branch."""
@@ -93,9 +83,9 @@ def test_the_worker_caches_only_static_files_and_the_offline_page(page, accounts
         new Promise(done => setTimeout(() => done("no worker"), 8000))])""") == "ready"
     for path in ("/inbox/", "/account", "/"):
         page.goto(path)
-    kept = page.evaluate(CACHED)
+    kept = [path for paths in cached(page).values() for path in paths]
     assert "/offline" in kept and any(path.startswith("/a/") for path in kept), kept
-    assert all(path.startswith("/a/") or path == "/offline" for path in kept), kept
+    assert all(is_static(path) for path in kept), kept
     # Without a network, a page opens as the offline page, not as a stored copy.
     page.context.set_offline(True)
     page.goto("/account")
@@ -104,5 +94,5 @@ def test_the_worker_caches_only_static_files_and_the_offline_page(page, accounts
     page.goto("/")
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(at("/login"))
-    left = page.evaluate(CACHED)
-    assert all(path.startswith("/a/") or path == "/offline" for path in left), left
+    left = [path for paths in cached(page).values() for path in paths]
+    assert all(is_static(path) for path in left), left

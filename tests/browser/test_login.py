@@ -5,7 +5,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.steps import HOME_GREETING, LOGIN, REMEMBER, SIGN_IN, WRONG_PASSWORD, at, fill_login, sign_in
+from tests.browser.steps import (HOME_GREETING, LOGIN, REMEMBER, SIGN_IN, WRONG_PASSWORD, at, cached,
+                                 fill_login, is_static, sign_in)
 
 
 def test_wrong_password_shows_the_vietnamese_error(any_page, accounts):
@@ -61,19 +62,13 @@ def test_logout_leaves_nothing_behind_on_a_shared_phone(any_page, js, accounts):
     }""", js)
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url(at("/login"))
-    left = page.evaluate("""async () => {
-        const kept = {};
-        for (const name of await caches.keys()) {
-            const cache = await caches.open(name);
-            kept[name] = (await cache.keys()).map((r) => new URL(r.url).pathname);
-        }
-        return {local: Object.entries(localStorage), session: Object.entries(sessionStorage),
-                caches: kept};
-    }""")
+    left = page.evaluate("() => ({local: Object.entries(localStorage), "
+                         "session: Object.entries(sessionStorage)})")
+    left["caches"] = cached(page)
     # The sign-in page may register the service worker again, which keeps the static files and
     # the offline page (see core/pwa.py); any other cache, or any other address, is personal.
     static = {name: urls for name, urls in left["caches"].items() if name.startswith("sotay-")
-              and all(u.startswith("/a/") or u == "/offline" for u in urls)}
+              and all(is_static(u) for u in urls)}
     assert left["caches"] == static, f"left behind in Cache Storage after sign-out: {left}"
     # htmx notes the address of the page now open (the sign-in page), nothing else may stay.
     assert left["local"] == [], f"left behind in localStorage after sign-out: {left}"

@@ -49,26 +49,20 @@ def test_secretary_announces_and_member_sees_it_at_home(js, open_page, accounts)
     expect(other.locator("main")).not_to_contain_text(TITLE)
 
 
-def test_content_pages_have_no_accessibility_violation(open_page, live_server, app, accounts):
+def test_content_pages_have_no_accessibility_violation(open_page, live_server, app, accounts, demo_content):
     """What an empty demo never shows: pages full of content, a document with its files, a form
     sent back with its messages, the edit history; in normal and in large high-contrast mode."""
     import io
 
     from sqlalchemy import select
 
-    from core.content.demo import seed_demo_content
     from core.content.models import ContentItem
     from core.extensions import db
-    from core.org.models import Organisation
     from tests.browser.test_accessibility import MODES, _open_with_axe, _violations
     from tests.core.test_content import edit, item_id, publish
     from tests.support import Visitor
 
     with app.app_context():
-        names = {o.name: o for o in db.session.scalars(select(Organisation))}
-        seed_demo_content(*[names[accounts[r]["org"]] for r in ("province_admin", "district_admin",
-                                                                "grassroots_admin", "secretary")])
-        db.session.commit()
         announcement = db.session.scalar(select(ContentItem.id).where(ContentItem.kind == "announcement"))
     writer = Visitor(app.test_client())
     writer.login(accounts["secretary"])
