@@ -100,16 +100,19 @@ def configure_database(app: Flask) -> None:
 
 
 def _version_locations(config):
-    """Each loaded plugin's migrations/versions folder is its own Alembic branch."""
+    """Each installed plugin's migrations/versions folder is its own Alembic branch.
+
+    Installed, not only loaded: a database upgraded while a plugin was loaded records that
+    plugin's revision, and Alembic must still find it after the plugin leaves PLUGINS."""
     from flask import current_app
 
-    from core.plugins import host
+    from core.plugins import installed_folders
 
     folders = [str(ROOT / "core" / "migrations" / "versions")]
-    for info in host(current_app).plugins.values():
-        folder = Path(info.package.__file__).parent / "migrations" / "versions"
-        if folder.is_dir():
-            folders.append(str(folder))
+    for folder in installed_folders(current_app):
+        versions = folder / "migrations" / "versions"
+        if versions.is_dir():
+            folders.append(str(versions))
     config.set_main_option("version_path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(folders))
     return config
@@ -134,9 +137,11 @@ def configure_extensions(app: Flask) -> None:
 
 def configure_plugins(app: Flask) -> None:
     """Build the plugin manager for this app and keep it in app.extensions."""
+    from core.org import settings
     from core.plugins import PluginHost
 
     app.extensions["sotay.plugins"] = PluginHost.build(app)
+    settings.init_app(app)
 
 
 def configure_blueprints(app: Flask) -> None:
@@ -178,5 +183,9 @@ def configure_web(app: Flask) -> None:
 def configure_cli(app: Flask) -> None:
     """Add the project's commands to `flask`."""
     from core.cli import register_commands
+    from core.plugins import host
 
     register_commands(app)
+    for _plugin, commands in host(app).each_plugin("register_commands"):
+        for command in commands:
+            app.cli.add_command(command)

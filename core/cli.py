@@ -19,11 +19,32 @@ def db_group():
 
 
 @db_group.command("upgrade")
-@click.argument("revision", default="heads")
+@click.argument("revision", default="loaded")
 @with_appcontext
 def db_upgrade(revision):
-    """Upgrade to REVISION (default: the head of the core and of every plugin branch)."""
-    flask_migrate.upgrade(revision=revision)
+    """Upgrade to REVISION (default: the head of the core's branch and of each loaded plugin's).
+
+    Installed plugins that this deployment does not load keep their tables as they are (or get
+    none); "heads" upgrades every installed plugin's branch too."""
+    if revision != "loaded":
+        flask_migrate.upgrade(revision=revision)
+        return
+    for label in loaded_branches():
+        flask_migrate.upgrade(revision=f"{label}@head")
+
+
+def loaded_branches() -> list[str]:
+    """The migration branches of the core and of the loaded plugins that have migrations."""
+    from pathlib import Path
+
+    from core.plugins import host
+
+    labels = ["core"]
+    for name, info in host(current_app).plugins.items():
+        versions = Path(info.package.__file__).parent / "migrations" / "versions"
+        if versions.is_dir() and any(versions.glob("*.py")):
+            labels.append(name)
+    return labels
 
 
 @db_group.command("downgrade")

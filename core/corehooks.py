@@ -44,6 +44,9 @@ def menu_links(user):
         links.append(NavLink(_("Import members"), url_for("imports.start"), weight=50,
                              section="manage",
                              description=_("From an Excel or CSV export of the member database")))
+    if has_any(user, "settings.manage"):
+        links.append(NavLink(_("Settings"), url_for("admin.settings"), weight=65, section="manage",
+                             description=_("How the features work in your organisation and below")))
     if has_any(user, "plugins.manage"):
         links.append(NavLink(_("Features"), url_for("admin.plugins"), weight=60, section="manage",
                              description=_("Turn features on or off for the province")))

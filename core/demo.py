@@ -51,6 +51,24 @@ CHUNK = 5000  # rows per bulk insert: keeps the parameter lists of one statement
 
 
 @dataclass(frozen=True)
+class DemoWorld:
+    """What `seed_demo` hooks receive: the demo's organisations and accounts, to fill with data.
+
+    `orgs` maps a demo role (as in demo-accounts.json) to the organisation it works in;
+    `users` maps it to the account id; `accounts` is demo-accounts.json itself; `branches`
+    are every branch of the demo province; `rng` is seeded, so the demo is the same each time."""
+
+    province_id: int
+    other_province_id: int
+    orgs: dict[str, int]
+    users: dict[str, int]
+    accounts: dict
+    branches: tuple[int, ...]
+    rng: random.Random
+    content: bool  # False in the tests' database: plugins keep their demo data small then
+
+
+@dataclass(frozen=True)
 class DemoOrg:
     """An organisation the seed created: its id, name and the ids from the province down to it."""
 
@@ -90,6 +108,12 @@ def seed(members: int = 400, *, seed_value: int = 7, content: bool = True) -> Pa
     db.session.commit()
     if content:
         seed_content(province, districts[0], grassroots[0], branch_a, accounts)
+    orgs = {"province_admin": province.id, "district_admin": districts[0].id,
+            "grassroots_admin": grassroots[0].id, "secretary": branch_a.id, "member": branch_a.id,
+            "family_helper": branch_a.id, "secretary_other_branch": branch_b.id,
+            "member_other_branch": branch_b.id, "other_province_admin": other.id}
+    seed_plugins(DemoWorld(province.id, other.id, orgs, _users_of(accounts), accounts,
+                           tuple(b.id for b in branches), random.Random(seed_value), content))
     if db.engine.dialect.name == "postgresql":
         # Right after a bulk load the planner still guesses ~100 rows a table, and picks plans
         # that make the first province-wide member list 3x slower until autovacuum catches up.
@@ -112,6 +136,21 @@ def seed_content(province, district, grassroots, branch, accounts: dict) -> None
     db.session.commit()
     # After the commit: notifications announce what is published, each committing on its own.
     seed_demo_notifications(province.id, branch.id, users[accounts["secretary"]["login"]].id)
+
+
+def seed_plugins(demo: DemoWorld) -> None:
+    """Let every loaded plugin fill itself for the demo (the `seed_demo` hook); each commits."""
+    from core.plugins import host
+
+    for impl in host().pm.hook.seed_demo.get_hookimpls():
+        impl.function(*[{"demo": demo}[arg] for arg in impl.argnames])
+        db.session.commit()
+
+
+def _users_of(accounts: dict) -> dict[str, int]:
+    by_login = dict(db.session.execute(select(User.login, User.id).where(
+        User.login.in_([entry["login"] for entry in accounts.values()]))).all())
+    return {role: by_login[entry["login"]] for role, entry in accounts.items()}
 
 
 def _numbered(names: list[str], i: int) -> str:

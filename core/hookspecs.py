@@ -62,3 +62,18 @@ def hand_over_question(question):
 @hookspec
 def notification_kinds():
     """Return a list of `NotificationKind` the plugin sends, for members to choose on /inbox/prefs."""
+
+
+@hookspec
+def register_settings():
+    """Return a list of `Setting` the plugin reads with `core.org.settings.setting(key, org_id)`."""
+
+
+@hookspec
+def register_commands():
+    """Return a list of click commands or groups added to `flask` (named after the plugin)."""
+
+
+@hookspec
+def seed_demo(demo):
+    """Fill the plugin with demo data for `demo` (a `core.demo.DemoWorld`); return nothing."""

@@ -148,6 +148,21 @@ class PluginHost:
             name, [self.pm.get_plugin(n) for n in disabled if self.pm.get_plugin(n)])
 
 
+def installed_folders(app: Flask) -> list:
+    """The package folder of every installed plugin, loaded or not, found without importing it."""
+    from pathlib import Path
+
+    sources = {ep.name: ep.value for ep in entry_points(group="sotay.plugins")}
+    for name, source in app.config.get("EXTRA_PLUGINS", {}).items():
+        sources[name] = source if isinstance(source, str) else source.__name__
+    folders = []
+    for name in sorted(sources):
+        spec = importlib.util.find_spec(sources[name].split(":")[0])
+        if spec is not None and spec.submodule_search_locations:
+            folders.append(Path(list(spec.submodule_search_locations)[0]))
+    return folders
+
+
 def host(app: Flask | None = None) -> PluginHost:
     return (app or current_app).extensions["sotay.plugins"]
 

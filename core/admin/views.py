@@ -59,4 +59,4 @@ def strictly_below_own(org_ids, perm: str) -> set[int]:
         OrgClosure.ancestor_id.in_(granted))))
 
 
-from core.admin import features, orgs, roles  # noqa: E402,F401  (their routes join bp)
+from core.admin import features, orgs, roles, settings  # noqa: E402,F401  (their routes join bp)

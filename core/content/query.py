@@ -8,19 +8,17 @@ from sqlalchemy import Select, or_, select
 
 from core.content.models import ContentItem, Status
 from core.org.models import utcnow
-from core.org.scope import scope_ids
-from core.org.tree import ancestor_ids
+from core.org.scope import home_of, publishing_ids, scope_ids
 
 PUBLISH = "content.publish"
 
 
 def visible_to(user) -> Select:
     """Published items addressed to `user`'s branch or any level above it (none if anonymous)."""
-    org_id = getattr(user, "home_org_id", None) if getattr(user, "is_authenticated", False) else None
     stmt = select(ContentItem)
-    if org_id is None:
+    if home_of(user) is None:
         return stmt.where(False)
-    return stmt.where(ContentItem.org_id.in_(ancestor_ids(org_id)),
+    return stmt.where(ContentItem.org_id.in_(publishing_ids(user)),
                       ContentItem.status == Status.PUBLISHED.value,
                       or_(ContentItem.publish_at.is_(None), ContentItem.publish_at <= utcnow()))
 

@@ -77,6 +77,11 @@ class MemberStatus(str, enum.Enum):
     EXPELLED = "expelled"  # khai trừ
 
 
+# Still a member of the Party: active, or exempt from activities (miễn sinh hoạt). The one
+# definition, for Python (`Member.in_good_standing`) and for queries (`Member.status.in_(...)`).
+IN_GOOD_STANDING = (MemberStatus.ACTIVE.value, MemberStatus.EXEMPT.value)
+
+
 class Member(db.Model):
     __tablename__ = "member"
     # Lists are ordered by name: a province administrator's first page of 100,000 members walks
@@ -103,7 +108,7 @@ class Member(db.Model):
     @property
     def in_good_standing(self) -> bool:
         """Still a member of the Party (active or exempt from activities)."""
-        return self.status in (MemberStatus.ACTIVE.value, MemberStatus.EXEMPT.value)
+        return self.status in IN_GOOD_STANDING
 
 
 class MemberEvent(db.Model):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, current_app
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from core.extensions import db
 from core.org.models import OrgClosure
@@ -48,6 +48,7 @@ def core_permissions() -> list[Permission]:
         Permission("plugins.manage", _l("Turn features on or off for the province"), (ADMIN,),
                    top_only=True),
         Permission("audit.view", _l("Read the audit log"), (ADMIN,)),
+        Permission("settings.manage", _l("Change the settings of the organisation and below"), (ADMIN,)),
         Permission("content.publish", _l("Publish news, documents and announcements"),
                    (ADMIN, SECRETARY)),
     ]
@@ -102,13 +103,16 @@ def refuse(target: str):
     abort(404)
 
 
-def get_scoped(model, object_id, user, name: str, org_attr: str = "org_id"):
-    """Fetch `model` by id only if it lies inside the user's scope for `name`; else 404."""
+def get_scoped(model, object_id, user, name: str, org_attr: str = "org_id", *, home: bool = False):
+    """Fetch `model` by id only if it lies inside the user's scope for `name` (with `home`, or
+    belongs to the user's own branch, as a member reads it); else 404."""
     column = getattr(model, org_attr)
     if not is_id(object_id):
         refuse(f"{model.__tablename__}:{object_id}")
-    obj = db.session.scalar(select(model).where(model.id == object_id,
-                                                column.in_(scope_ids(user, name))))
+    allowed = column.in_(scope_ids(user, name))
+    if home and home_of(user) is not None:
+        allowed = or_(allowed, column == home_of(user))
+    obj = db.session.scalar(select(model).where(model.id == object_id, allowed))
     if obj is None:
         refuse(f"{model.__tablename__}:{object_id}")
     return obj
@@ -117,3 +121,53 @@ def get_scoped(model, object_id, user, name: str, org_attr: str = "org_id"):
 def has_any(user, name: str) -> bool:
     """Does `user` hold `name` anywhere (to show a menu entry)?"""
     return bool(granted_org_ids(user, name))
+
+
+# --- what a member sees ---------------------------------------------------------------------
+# A member (and a family helper, who reads for one) sees what their own branch and every level
+# above it publishes, and the members of their own branch: never a sibling branch's things.
+
+def home_of(user) -> int | None:
+    """The branch whose life `user` follows (own, or the helped member's); None if anonymous."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return user.home_org_id
+
+
+def publishing_ids(user):
+    """A subquery of the organisations whose publications reach `user`: their branch and every
+    level above it (empty when anonymous or without a branch)."""
+    from core.org.tree import ancestor_ids
+
+    home = home_of(user)
+    if home is None:
+        return select(OrgClosure.ancestor_id).where(False)
+    return ancestor_ids(home)
+
+
+def sees(user, org_id: int | None) -> bool:
+    """Does what `org_id` publishes reach `user` (their branch or a level above it)?"""
+    home = home_of(user)
+    if home is None or not is_id(org_id):
+        return False
+    return db.session.get(OrgClosure, (org_id, home)) is not None
+
+
+def get_visible(model, object_id, user, org_attr: str = "org_id"):
+    """Fetch `model` by id only if it belongs to `user`'s branch or a level above it; else 404."""
+    column = getattr(model, org_attr)
+    if not is_id(object_id):
+        refuse(f"{model.__tablename__}:{object_id}")
+    obj = db.session.scalar(select(model).where(model.id == object_id, column.in_(publishing_ids(user))))
+    if obj is None:
+        refuse(f"{model.__tablename__}:{object_id}")
+    return obj
+
+
+def branch_mates(user):
+    """The statement of the members in good standing of `user`'s own branch, by name."""
+    from core.org.models import IN_GOOD_STANDING, Member
+
+    home = home_of(user)
+    return (select(Member).where(Member.org_id == home, Member.status.in_(IN_GOOD_STANDING))
+            .order_by(Member.full_name, Member.id))

@@ -8,11 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.extensions import db
-from core.jobs import Job
-from core.org.scope import ADMIN, SECRETARY, Permission
-from core.plugins import hookimpl
-from core.types import HomeCard, NavLink
+from core.api import ADMIN, SECRETARY, HomeCard, Job, NavLink, Permission, db, hookimpl
 from plugins._example.models import ExampleNote
 from plugins._example.views import MANAGE, bp
 

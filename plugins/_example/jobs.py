@@ -8,9 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.extensions import db
-from core.jobs import JobContext
-from core.org.models import utcnow
+from core.api import JobContext, db, utcnow
 from plugins._example.models import ExampleNote
 
 BATCH = 200

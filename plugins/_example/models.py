@@ -6,8 +6,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, DateTime, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.extensions import db
-from core.org.models import utcnow
+from core.api import db, utcnow
 
 
 class ExampleNote(db.Model):

@@ -10,11 +10,8 @@ from sqlalchemy import select
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired
 
-from core.extensions import db
-from core.jobs import JobRefused, enqueue
-from core.org.scope import can, refuse, require
-from core.plugins import current_province_id
-from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
+from core.api import (JobRefused, already_done, can, commit_once, current_province_id, db, enqueue,
+                      get_scoped, new_idempotency_key, paginate, remember_done, render, require)
 from plugins._example.models import ExampleNote
 
 bp = Blueprint("_example", __name__, url_prefix="/example", template_folder="templates")
@@ -71,10 +68,7 @@ def index():
 @login_required
 def note(note_id: int):
     """Read one note: of the user's own branch, or of a branch the user manages."""
-    found = db.session.get(ExampleNote, note_id)
-    if found is None or (found.org_id != current_user.home_org_id
-                         and not can(current_user, MANAGE, found.org_id)):
-        refuse(f"example_note:{note_id}")
+    found = get_scoped(ExampleNote, note_id, current_user, MANAGE, home=True)
     return render("_example/note.html", note=found, private=True)
 
 

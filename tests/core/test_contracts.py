@@ -103,6 +103,7 @@ def test_plugin_is_well_formed(plugin_app, name):
     assert plugins.pm.get_plugin(name).__name__ == info.package.__name__ + ".hooks"
     assert_metadata_only(folder(info) / "__init__.py")
     assert_no_foreign_imports(name, plugins.plugins)
+    assert_core_api_only(folder(info))
     assert_templates_namespaced(name, folder(info))
     assert_tables_prefixed(name, info.package.__name__, folder(info))
     with plugin_app.app_context():
@@ -150,6 +151,28 @@ def assert_no_foreign_imports(name: str, plugins: dict) -> None:
                     continue
                 foreign = [o for o in others if module == o or module.startswith(o + ".")]
                 assert not foreign, f"{path}:{node.lineno} imports {module}"
+
+
+def assert_core_api_only(root: Path) -> None:
+    """A plugin uses the core through core.api alone: the names the core keeps stable."""
+    for path in root.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and node.level == 0 else [])
+            for module in modules:
+                assert module == "core.api" or not (module == "core" or module.startswith("core.")), \
+                    f"{path}:{node.lineno} imports {module}: use core.api (docs/api.md)"
+
+
+def test_the_public_api_resolves_and_says_what_it_offers():
+    import core.api
+
+    assert sorted(core.api.__all__) == sorted(set(core.api.__all__)), "a name listed twice"
+    for name in core.api.__all__:
+        assert hasattr(core.api, name), f"core.api lists {name} but has no such name"
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = [name for name in core.api.__all__ if f"`{name}" not in text]
+    assert not missing, f"docs/api.md does not describe: {missing}"
 
 
 def assert_templates_namespaced(name: str, root: Path) -> None:

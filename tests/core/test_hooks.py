@@ -4,6 +4,7 @@ Where a hook shows something to users, the test reads the page; each test also t
 plugin off for the province and checks that the hook's effect vanishes, without a restart."""
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 
@@ -205,3 +206,72 @@ def test_hook_notification_kinds(kinds_app, accounts):
     assert "Fixture reminders" not in member.text("/inbox/prefs")
     inbox = member.text("/inbox/")
     assert "Fixture reminder for the branch" not in inbox and "Hộp thư (1)" not in inbox
+
+
+def test_hook_register_settings(app, as_role, accounts, province):
+    from core.org.settings import setting
+
+    orgs = {role: org_named(app, accounts[role]["org"]).id
+            for role in ("province_admin", "district_admin", "grassroots_admin", "member")}
+    grassroots, top = as_role("grassroots_admin"), as_role("province_admin")
+    page = grassroots.text(f"/admin/settings/{orgs['grassroots_admin']}")
+    # Settable down to grassroots or branch: shown; only at a province or district: not.
+    assert "The fixture&#39;s answer" in page and "Fixture colour" in page
+    assert "Fixture open to all" not in page and "Fixture opening time" not in page
+    assert "Fixture open to all" in top.text(f"/admin/settings/{orgs['province_admin']}")
+    assert grassroots.get(f"/admin/settings/{orgs['province_admin']}").status_code == 404
+    assert as_role("member").get(f"/admin/settings/{orgs['member']}").status_code == 404
+
+    def value(key, role="member"):
+        with app.app_context():
+            return setting(key, orgs[role])
+
+    assert value("fixture.answer") == 7  # the declared default
+    url = f"/admin/settings/{orgs['province_admin']}"
+    assert top.submit(url, {"fixture.answer": "42", "fixture.open": "1"}).status_code == 302
+    assert value("fixture.answer") == 42 and value("fixture.open") is True
+    url = f"/admin/settings/{orgs['grassroots_admin']}"
+    assert grassroots.submit(url, {"fixture.answer": "5"}).status_code == 302
+    assert value("fixture.answer") == 5 and value("fixture.answer", "district_admin") == 42
+    # The page says what applies without a value here: the province's 42.
+    assert re.search(r"42[^<]*" + re.escape(accounts["province_admin"]["org"]), grassroots.text(url))
+    for bad in ("abc", "101", "4" * 30):
+        response = grassroots.submit(url, {"fixture.answer": bad})
+        assert response.status_code == 400 and bad[:20] in response.get_data(as_text=True)
+        assert value("fixture.answer") == 5  # nothing saved
+    assert grassroots.submit(url, {"fixture.colour": "purple"}).status_code == 400
+    # A province-level setting sent from a grassroots form is ignored, not saved.
+    grassroots.submit(url, {"fixture.open": "0"})
+    assert value("fixture.open") is True
+    assert grassroots.submit(url, {"fixture.answer": ""}).status_code == 302  # back to the level above
+    assert value("fixture.answer") == 42
+    switch(app, province, "fixture", False)
+    assert "The fixture&#39;s answer" not in grassroots.text(url)
+
+
+def test_hook_register_commands(app):
+    result = app.test_cli_runner().invoke(args=["fixture", "hello", "An"])
+    assert result.exit_code == 0 and "fixture says hello to An" in result.output
+
+
+def test_hook_seed_demo(tmp_path):
+    import flask_migrate
+
+    from core.demo import seed
+
+    app = make_app(f"sqlite:///{tmp_path / 'demo.db'}", tmp_path / "instance",
+                   EXTRA_PLUGINS=FIXTURE, REDIS_URL="")
+    try:
+        with app.app_context():
+            flask_migrate.upgrade(revision="heads")
+            accounts = json.loads(seed(40, content=False).read_text())
+        demo = app.extensions["fixture.seeded"]
+        assert demo.accounts == accounts and demo.content is False
+        assert demo.orgs["member"] == org_named(app, accounts["member"]["org"]).id
+        assert demo.orgs["province_admin"] == demo.province_id != demo.other_province_id
+        assert demo.orgs["member"] in demo.branches and demo.orgs["other_province_admin"] not in demo.branches
+        with app.app_context():
+            member = user_of(accounts, "member")
+            assert demo.users["member"] == member.id
+    finally:
+        dispose(app)

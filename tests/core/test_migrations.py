@@ -128,3 +128,35 @@ def test_flask_db_upgrade_on_an_empty_instance(tmp_path):
     finally:
         engine.dispose()
     assert {"member", "example_note", "alembic_version"} <= names
+
+
+def test_a_plugin_taken_out_of_plugins_still_upgrades(empty_app, tmp_path):
+    """A database upgraded while `_example` was loaded names its revision; once the deployment
+    stops loading it, `flask db upgrade` still resolves that revision, and keeps its table."""
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="heads")
+        uri = empty_app.config["SQLALCHEMY_DATABASE_URI"]
+    without = make_app(uri, tmp_path / "without", PLUGINS=[])
+    try:
+        assert "_example" not in without.extensions["sotay.plugins"].plugins
+        result = without.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert at_every_head(without) and "example_note" in tables(without)
+    finally:
+        dispose(without)
+
+
+def test_db_upgrade_leaves_out_installed_plugins_not_loaded(empty_app, tmp_path):
+    """`flask db upgrade` brings up the core and the loaded plugins; an installed plugin this
+    deployment does not load gets no tables until it is loaded."""
+    uri = empty_app.config["SQLALCHEMY_DATABASE_URI"]
+    without = make_app(uri, tmp_path / "without", PLUGINS=[])
+    try:
+        result = without.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        assert "member" in tables(without) and "example_note" not in tables(without)
+    finally:
+        dispose(without)
+    result = empty_app.test_cli_runner().invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "example_note" in tables(empty_app)

@@ -236,6 +236,8 @@ RULES: dict[str, Route] = {
     "admin.plugins_for": Route(Scoped("plugins.manage", ADMINS, top=True)),
     "admin.toggle": Route(None, post=Scoped("plugins.manage", ADMINS, top=True)),
     "admin.theme": Route(None, post=Scoped("plugins.manage", ADMINS, top=True)),
+    "admin.settings": Route(Staff("settings.manage", ADMINS)),
+    "admin.settings_for": Route(Scoped("settings.manage", ADMINS)),
     # publishing, inside the publisher's subtree; the portal feed is the province's
     "content.manage": Route(Staff("content.publish")),
     "content.choose_kind": Route(Staff("content.publish")),

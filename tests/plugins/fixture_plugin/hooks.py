@@ -7,11 +7,11 @@ from flask import Blueprint, current_app, redirect, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from core.jobs import Job, JobContext, enqueue
-from core.org.scope import SECRETARY, Permission, has_any, require
-from core.plugins import current_province_id, hookimpl
-from core.types import CalendarEntry, HomeCard, NavLink, ReportSection
-from core.web import render
+import click
+
+from core.api import (SECRETARY, CalendarEntry, HomeCard, Job, JobContext, NavLink, Permission,
+                      ReportSection, Setting, current_province_id, enqueue, has_any, hookimpl, render,
+                      require)
 
 bp = Blueprint("fixture", __name__, url_prefix="/fixture", template_folder="templates")
 
@@ -107,3 +107,36 @@ def report_sections(org, user):
 @hookimpl
 def hand_over_question(question):
     return f"/fixture/questions?from={escape(question.source)}"
+
+
+@hookimpl
+def register_settings():
+    return [Setting("fixture.answer", "The fixture's answer", type="int", default=7, min=0, max=100,
+                    level="grassroots"),
+            Setting("fixture.open", "Fixture open to all", type="bool", default=False),
+            Setting("fixture.colour", "Fixture colour", type="choice", default="red",
+                    choices=(("red", "Red"), ("green", "Green")), level="branch"),
+            Setting("fixture.opens_at", "Fixture opening time", type="time", default="07:00",
+                    level="district")]
+
+
+@click.group("fixture")
+def fixture_cli():
+    """The fixture plugin's commands."""
+
+
+@fixture_cli.command("hello")
+@click.argument("name")
+def hello(name):
+    """Greet NAME."""
+    click.echo(f"fixture says hello to {name}")
+
+
+@hookimpl
+def register_commands():
+    return [fixture_cli]
+
+
+@hookimpl
+def seed_demo(demo):
+    current_app.extensions["fixture.seeded"] = demo  # what the test reads

@@ -1,0 +1,55 @@
+"""The core's public API: every name a plugin may use, in one module.
+
+Plugins import from here only (`from core.api import db, render, require, ...`):
+`tests/core/test_contracts.py` fails when a module under `plugins/` imports any other `core.`
+module. What is here keeps its meaning from release to release (a function may gain keyword
+arguments, never lose one); what is not here may change without notice. docs/api.md describes
+each group with an example."""
+from __future__ import annotations
+
+from core.audit import audit
+from core.auth.models import User
+from core.content.models import ContentItem
+from core.content.query import visible_to as content_visible_to
+from core.demo import DemoWorld
+from core.events import (ContentChanged, ContentPublished, Event, MemberChanged, OrgChanged, PluginToggled,
+                         UserLoggedIn, emit)
+from core.extensions import db
+from core.jobs import Job, JobContext, JobRefused, enqueue
+from core.notify.service import notify
+from core.org.models import (IN_GOOD_STANDING, Level, Member, MemberKind, MemberStatus, Organisation,
+                             utcnow)
+from core.org.roster import Audience, RoleHolder, RosterEntry, nearest_with_role, role_holders, roster
+from core.org.scope import (ADMIN, SECRETARY, Permission, branch_mates, can, get_scoped, get_visible,
+                            has_any, home_of, is_id, publishing_ids, refuse, require, scope_ids, sees)
+from core.org.settings import Setting, setting
+from core.org.tree import ancestor_ids, ancestors, children, level_above, subtree_ids
+from core.plugins import calendar_for, current_province_id, hand_over, hookimpl, plugin_enabled, report_for
+from core.security import safe_next
+from core.text import fold
+from core.types import CalendarEntry, HomeCard, NavLink, NotificationKind, Question, ReportSection
+from core.web import (Page, already_done, commit_once, new_idempotency_key, paginate, remember_done,
+                      render)
+
+__all__ = [
+    # the plugin's side of the hooks
+    "hookimpl", "NavLink", "HomeCard", "CalendarEntry", "ReportSection", "Question",
+    "NotificationKind", "Permission", "Job", "JobContext", "Setting", "DemoWorld",
+    # the database, and the core's records a plugin reads
+    "db", "utcnow", "User", "Member", "MemberKind", "MemberStatus", "IN_GOOD_STANDING", "Level",
+    "Organisation", "ContentItem",
+    # who may see and change what: the one scoping helper
+    "ADMIN", "SECRETARY", "can", "require", "refuse", "get_scoped", "get_visible", "scope_ids",
+    "has_any", "is_id", "home_of", "publishing_ids", "sees", "branch_mates", "content_visible_to",
+    # the organisation tree, rosters and audiences
+    "ancestors", "ancestor_ids", "children", "level_above", "subtree_ids", "roster", "RosterEntry",
+    "role_holders", "RoleHolder", "nearest_with_role", "Audience",
+    # pages and forms
+    "render", "paginate", "Page", "new_idempotency_key", "already_done", "remember_done",
+    "commit_once", "safe_next", "fold",
+    # side effects: jobs, events, the inbox, the audit log
+    "enqueue", "JobRefused", "emit", "Event", "UserLoggedIn", "MemberChanged", "OrgChanged",
+    "PluginToggled", "ContentPublished", "ContentChanged", "notify", "audit",
+    # settings and plugins
+    "setting", "current_province_id", "plugin_enabled", "calendar_for", "report_for", "hand_over",
+]
