@@ -192,6 +192,7 @@ def test_hook_notification_kinds(kinds_app, accounts):
         branch = org_named(app, accounts["member"]["org"]).id
         notify("kinds.reminder", "Fixture reminder for the branch", url="/", org_id=branch)
         notify("kinds.rare", "Fixture rarity for the branch", url="/", org_id=branch)
+        db.session.commit()
     member = Visitor(app.test_client())
     member.login(accounts["member"])
     prefs = member.text("/inbox/prefs")
