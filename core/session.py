@@ -10,9 +10,12 @@ the current transaction wrote anything, so that a record made after the caller's
 (nothing else to save) can be saved and dispatched at once."""
 from __future__ import annotations
 
+import logging
+
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import inspect
 
+log = logging.getLogger(__name__)
 PENDING = "sotay.outbox.pending"  # (object, what to do with it) recorded in this session
 WROTE = "sotay.outbox.wrote"  # the root transaction that flushed or ran a DML statement
 _DML = ("INSERT", "UPDATE", "DELETE")
@@ -33,12 +36,12 @@ class Session(FlaskSession):
         self._forget_discarded()
 
     def close(self) -> None:
+        self._warn_uncommitted()
         super().close()
-        self.info.pop(PENDING, None)
 
     def reset(self) -> None:
+        self._warn_uncommitted()
         super().reset()
-        self.info.pop(PENDING, None)
 
     def flush(self, objects=None) -> None:
         changes = bool(self.new or self.deleted or self.dirty)
@@ -73,6 +76,15 @@ class Session(FlaskSession):
         if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
             connection.exec_driver_sql("BEGIN")
         return self.begin_nested()
+
+    def _warn_uncommitted(self) -> None:
+        """Records still waiting when the session ends were never committed: say so, since a
+        view or job that forgot its commit would otherwise lose an event or a job in silence."""
+        for obj, _action in self.info.pop(PENDING, ()):
+            state = inspect(obj)
+            if state.pending or (state.persistent and self.in_transaction()):
+                log.warning("%s %r was recorded but never committed (no commit after it)",
+                            type(obj).__name__, state.dict.get("name"))
 
     def _forget_discarded(self) -> None:
         """Drop what a rollback discarded (objects added in it are transient again)."""
