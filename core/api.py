@@ -12,17 +12,18 @@ from core.auth.models import User
 from core.content.models import ContentItem
 from core.content.query import visible_to as content_visible_to
 from core.demo import DemoWorld
-from core.events import (ContentChanged, ContentPublished, Event, MemberChanged, OrgChanged, PluginToggled,
-                         UserLoggedIn, emit)
+from core.events import (ContentChanged, ContentPublished, Event, MembersImported, MemberChanged, OrgChanged,
+                         OrgMoved, OrgsMerged, PluginToggled, RoleGranted, RoleRevoked, UserLoggedIn, emit)
 from core.extensions import db
 from core.jobs import Job, JobContext, JobRefused, enqueue
+from core.localtime import local_time, local_to_utc, now_local, to_local, today_local, zone
 from core.notify.service import notify
 from core.org.models import (IN_GOOD_STANDING, Level, Member, MemberKind, MemberStatus, Organisation,
                              utcnow)
 from core.org.roster import Audience, RoleHolder, RosterEntry, nearest_with_role, role_holders, roster
 from core.org.scope import (ADMIN, SECRETARY, Permission, branch_mates, can, get_scoped, get_visible,
                             has_any, home_of, is_id, publishing_ids, refuse, require, scope_ids, sees)
-from core.org.settings import Setting, setting
+from core.org.settings import Setting, set_setting, setting
 from core.org.tree import ancestor_ids, ancestors, children, level_above, subtree_ids
 from core.plugins import calendar_for, current_province_id, hand_over, hookimpl, plugin_enabled, report_for
 from core.security import safe_next
@@ -49,7 +50,10 @@ __all__ = [
     "commit_once", "safe_next", "fold",
     # side effects: jobs, events, the inbox, the audit log
     "enqueue", "JobRefused", "emit", "Event", "UserLoggedIn", "MemberChanged", "OrgChanged",
-    "PluginToggled", "ContentPublished", "ContentChanged", "notify", "audit",
+    "PluginToggled", "ContentPublished", "ContentChanged", "OrgMoved", "OrgsMerged", "RoleGranted",
+    "RoleRevoked", "MembersImported", "notify", "audit",
+    # local time: the province's time zone, never the server's
+    "zone", "now_local", "today_local", "to_local", "local_to_utc", "local_time",
     # settings and plugins
-    "setting", "current_province_id", "plugin_enabled", "calendar_for", "report_for", "hand_over",
+    "setting", "set_setting", "current_province_id", "plugin_enabled", "calendar_for", "report_for", "hand_over",
 ]

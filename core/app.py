@@ -122,6 +122,7 @@ def configure_extensions(app: Flask) -> None:
     """Initialise login, CSRF, translations, htmx helpers and compression."""
     from core.auth.sessions import load_session_user
     from core.i18n import translation_directories
+    from core.localtime import reader_zone
 
     login_manager.init_app(app)
     login_manager.user_loader(load_session_user)
@@ -130,7 +131,9 @@ def configure_extensions(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are revocable server-side instead
     csrf.init_app(app)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories(app))
-    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"])
+    # Times are shown in the reader's province's time zone, never the server's.
+    babel.init_app(app, locale_selector=lambda: app.config["BABEL_DEFAULT_LOCALE"],
+                   timezone_selector=reader_zone)
     htmx.init_app(app)
     compress.init_app(app)
 
@@ -172,9 +175,10 @@ def core_blueprints():
 
 def configure_web(app: Flask) -> None:
     """Themes, assets, security headers, error pages and request guards."""
-    from core import assets, errors, security, themes
+    from core import assets, errors, localtime, security, themes
 
     themes.init_app(app)
+    localtime.init_app(app)
     assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)

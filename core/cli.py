@@ -106,30 +106,39 @@ def jobs_group():
 
 
 def _queue_left_behind() -> None:
-    """What a failure left behind: jobs kept while Redis was down, and those whose worker died."""
+    """What a failure left behind: jobs kept while Redis was down, those whose worker died, and
+    events a crash or a failing listener left undelivered."""
     from core.jobs import flush_pending, recover_abandoned
+    from core.outbox import deliver_due
 
     click.echo(f"{flush_pending()} kept job(s) queued")
     click.echo(f"{recover_abandoned()} abandoned job(s) queued again")
+    click.echo(f"{deliver_due()} event(s) delivered")
 
 
 @jobs_group.command("worker")
 @click.option("--burst", is_flag=True, help="stop when the queue is empty")
+@click.option("--queue", "queues", multiple=True, metavar="NAME",
+              help='listen on this queue only (repeatable; "default": the deployment\'s own); '
+                   "without it, on every queue the jobs name")
 @with_appcontext
-def jobs_worker(burst):
+def jobs_worker(burst, queues):
     """Run an RQ worker for this app (needs REDIS_URL); first queue what a failure left behind."""
     from redis import Redis
     from rq import Queue, Worker
 
     from core.extensions import db
-    from core.jobs import queue_name
+    from core.jobs import queue_name, queue_names
+    from core.plugins import host
 
     connection = Redis.from_url(current_app.config["REDIS_URL"])
+    names = ([queue_name(current_app, name) for name in queues] if queues
+             else queue_names(current_app, host().jobs.values()))
     _queue_left_behind()
     # Each job runs in a fork of this process: it must not inherit our database connections.
     db.session.remove()
     db.engine.dispose()
-    worker = Worker([Queue(queue_name(current_app), connection=connection)], connection=connection)
+    worker = Worker([Queue(name, connection=connection) for name in names], connection=connection)
     # RQ waits up to 60 s between tries while Redis is away, so after an outage the jobs kept
     # meanwhile could sit a minute more: try every 10 s at most.
     worker.max_connection_wait_time = 10

@@ -23,6 +23,7 @@ from core.auth.passwords import hash_password
 from core.content.demo import seed_demo_content
 from core.content.library import seed_demo_bookmarks
 from core.extensions import db
+from core.localtime import today_local
 from core.notify.demo import seed_demo_notifications
 from core.org.models import Level, Member, OrgClosure, Organisation, RoleAssignment, utcnow
 from core.org.scope import ADMIN, SECRETARY
@@ -134,7 +135,7 @@ def seed_content(province, district, grassroots, branch, accounts: dict) -> None
         [accounts["secretary"]["login"], accounts["member"]["login"]])))}
     seed_demo_bookmarks(users[accounts["member"]["login"]])
     db.session.commit()
-    # After the commit: notifications announce what is published, each committing on its own.
+    # Notifications announce what is published (and commit them).
     seed_demo_notifications(province.id, branch.id, users[accounts["secretary"]["login"]].id)
 
 
@@ -195,7 +196,7 @@ def _name(rng: random.Random) -> tuple[str, str]:
 
 def _bulk_members(rng, branches: list[DemoOrg], count: int, card_prefix: str) -> None:
     """Insert `count` members spread over `branches`, a share of them with accounts in use."""
-    today = date.today()
+    today = today_local(None)  # the deployment's time zone, not the server's
     now = utcnow()
     shared_hash = hash_password(secrets.token_urlsafe(16))  # nobody knows it: accounts need a reset
     rows, accounts = [], []

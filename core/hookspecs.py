@@ -40,8 +40,18 @@ def page_slot(slot, user, context):
 
 
 @hookspec
+def register_events():
+    """Return a list of the plugin's own `Event` classes, each named "<plugin>.<something>"."""
+
+
+@hookspec
 def track_event(event):
     """React to an `Event` after its transaction committed; enqueue slow work, return nothing."""
+
+
+@hookspec
+def org_merging(source_id, target_id):
+    """Re-point the plugin's rows from organisation `source_id` to `target_id`, inside the merge."""
 
 
 @hookspec

@@ -1,9 +1,11 @@
 """Background jobs: RQ on Redis when REDIS_URL is set, an in-process worker otherwise.
 
-Every job is first a `job_record` row, committed before anything is queued, so a job asked for
-while Redis is down is kept and queued when Redis is back. Job functions are the same either way,
-take a `JobContext` and keyword arguments, and must be safe to run twice (RQ delivers at least
-once): `run_job` skips a record that already finished."""
+Every job is first a `job_record` row, added to the caller's transaction and queued only once
+that commits (core.outbox): a request that fails starts nothing, and a job asked for while Redis
+is down (or by a process that died right after its commit) is kept and queued by the next
+`flush_pending`. Job functions are the same either way, take a `JobContext` and keyword
+arguments, and must be safe to run twice (RQ delivers at least once): `run_job` skips a record
+that already finished."""
 from __future__ import annotations
 
 import importlib
@@ -11,10 +13,11 @@ import logging
 import os
 import socket
 import threading
+import time as clock
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, has_app_context
@@ -35,13 +38,27 @@ class Job:
     """A job a plugin (or the core) may run: `func` is "module:function".
 
     With `every`, `flask jobs tick` (core.schedule) also starts it on that schedule: once for
-    the core, once per province for a plugin's job (where the plugin is enabled)."""
+    the core, once per province for a plugin's job (where the plugin is enabled); with `at` as
+    well, at that local time of day in the province's time zone, every `every` (whole days).
+    `queue` names the RQ queue it goes to (under the deployment's JOBS_QUEUE; the in-process
+    backend ignores it); `timeout` is the seconds RQ lets it run (the in-process backend logs
+    an overrun)."""
 
     name: str
     func: str
     plugin: str = "core"
     title: str = ""
     every: timedelta | None = None
+    queue: str | None = None
+    timeout: int | None = None
+    at: time | None = None
+
+    def __post_init__(self):
+        if self.at is not None and (self.every is None or self.every < timedelta(days=1)
+                                    or self.every % timedelta(days=1)):
+            raise ValueError(f"job {self.name}: `at` needs `every` in whole days")
+        if self.queue is not None and not self.queue.replace("_", "").replace("-", "").isalnum():
+            raise ValueError(f"job {self.name}: queue {self.queue!r} is not a plain name")
 
 
 class JobRecord(db.Model):
@@ -95,26 +112,37 @@ def noop_job(ctx: JobContext, steps: int = 1) -> dict:
 
 def enqueue(name: str, *, user_id: int | None = None, province_id: int | None = None,
             **kwargs) -> JobRecord:
-    """Record and dispatch job `name`; refused if its plugin is off for the province."""
+    """Record job `name` in the caller's transaction, queued once it commits; refused if its
+    plugin is off for the province. Called after the caller's commit, it is queued at once."""
+    from core.outbox import commit_if_alone
+
+    record = record_job(name, user_id=user_id, province_id=province_id, args=kwargs)
+    commit_if_alone()
+    return record
+
+
+def record_job(name: str, *, user_id: int | None = None, province_id: int | None = None,
+               args: dict | None = None, created_at: datetime | None = None) -> JobRecord:
+    """Add job `name`'s record to the session, to be queued when the transaction commits."""
     from core.plugins import host, plugin_enabled
 
     job = host().jobs.get(name)
     if job is None or not plugin_enabled(job.plugin, province_id):
         raise JobRefused(name)
-    record = JobRecord(id=str(uuid.uuid4()), name=name, args=kwargs, user_id=user_id,
-                       province_id=province_id)
-    db.session.add(record)
-    db.session.commit()
-    dispatch(record)
+    record = JobRecord(id=str(uuid.uuid4()), name=name, args=args or {}, user_id=user_id,
+                       province_id=province_id, created_at=created_at or utcnow())
+    db.session().record(record, dispatch)
     return record
 
 
 def dispatch(record: JobRecord) -> bool:
     """Hand a committed record to the queue; on failure it stays undispatched for later."""
+    from core.plugins import host
+
     app = current_app._get_current_object()
     backend = app.extensions.get("sotay.jobs") or _make_backend(app)
     try:
-        backend.submit(record.id)
+        backend.submit(record.id, host().jobs.get(record.name))
     except Exception as exc:  # Redis down: keep the record, retry from flush_pending
         log.warning("job %s kept for later: %s", record.id, exc)
         return False
@@ -150,19 +178,21 @@ def recover_abandoned() -> int:
     from rq.exceptions import NoSuchJobError
     from rq.job import Job as RQJob
 
-    queue = backend.queue
+    queues = backend.queues()
     try:
-        queue.started_job_registry.cleanup()  # executions whose heartbeat stopped → failed
+        for queue in queues:  # executions whose heartbeat stopped → failed
+            queue.started_job_registry.cleanup()
     except RedisError as exc:  # Redis down: nothing can be told now; the next tick will
         log.warning("abandoned jobs not checked: %s", exc)
         return 0
+    connection = queues[0].connection
     count = 0
     for record_id in db.session.scalars(select(JobRecord.id).where(
             JobRecord.dispatched.is_(True), JobRecord.status.in_(("queued", "running")))).all():
         record = db.session.get(JobRecord, record_id)
         seen = record.status, record.attempts  # read before asking Redis: a worker may move on
         try:
-            job = RQJob.fetch(record_id, connection=queue.connection)
+            job = RQJob.fetch(record_id, connection=connection)
         except NoSuchJobError:
             job = None
         except RedisError:
@@ -269,13 +299,15 @@ class InProcessBackend:
 
             start_ticker(app)
 
-    def submit(self, record_id: str) -> None:
+    def submit(self, record_id: str, job: Job | None = None) -> None:
+        timeout = job.timeout if job else None
         if self.eager:
-            self._run(record_id)
+            self._run(record_id, timeout)
         else:
-            self.pool.submit(self._run, record_id)
+            self.pool.submit(self._run, record_id, timeout)
 
-    def _run(self, record_id: str) -> None:
+    def _run(self, record_id: str, timeout: int | None = None) -> None:
+        started = clock.monotonic()
         with self.app.app_context():
             try:
                 run_job(record_id)
@@ -283,6 +315,9 @@ class InProcessBackend:
                 pass  # already logged and recorded as failed
             finally:
                 db.session.remove()
+        took = clock.monotonic() - started
+        if timeout is not None and took > timeout:  # one thread, no way to stop it: say so
+            log.warning("job %s ran %.1f s, over its timeout of %s s", record_id, took, timeout)
 
 
 class RQBackend:
@@ -292,20 +327,44 @@ class RQBackend:
         from redis import Redis
         from rq import Queue
 
+        from core.plugins import host
+
         connection = Redis.from_url(app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
         # JOBS_RQ_SYNC (tests): RQ runs each job at once, in this process, through the real Redis.
-        self.queue = Queue(queue_name(app), connection=connection,
-                           is_async=not app.config.get("JOBS_RQ_SYNC", False))
+        self._queues = {name: Queue(name, connection=connection,
+                                    is_async=not app.config.get("JOBS_RQ_SYNC", False))
+                        for name in queue_names(app, host(app).jobs.values())}
+        self.app = app
 
-    def submit(self, record_id: str) -> None:
+    def queues(self) -> list:
+        """The deployment's queue first, then those the jobs name."""
+        return list(self._queues.values())
+
+    def submit(self, record_id: str, job: Job | None = None) -> None:
+        queue = self._queues[queue_name(self.app, job.queue if job else None)]
         # The record id doubles as the RQ job id, so a repeated dispatch is not a second job.
-        self.queue.enqueue("core.jobs.rq_entry", record_id, job_id=record_id, retry=None,
-                           result_ttl=3600, failure_ttl=86400)
+        queue.enqueue("core.jobs.rq_entry", record_id, job_id=record_id, retry=None,
+                      result_ttl=3600, failure_ttl=86400,
+                      job_timeout=job.timeout if job and job.timeout else None)
 
 
-def queue_name(app: Flask) -> str:
-    """The RQ queue of this deployment (JOBS_QUEUE; tests use one each)."""
-    return app.config.get("JOBS_QUEUE") or "sotay"
+def queue_name(app: Flask, queue: str | None = None) -> str:
+    """The RQ queue of this deployment (JOBS_QUEUE; tests use one each), or of a job's `queue`
+    under it ("sotay.slow"): two deployments sharing a Redis never take each other's jobs."""
+    base = app.config.get("JOBS_QUEUE") or "sotay"
+    return base if queue in (None, "", DEFAULT_QUEUE) else f"{base}.{queue}"
+
+
+DEFAULT_QUEUE = "default"  # what `flask jobs worker --queue` calls the deployment's own queue
+
+
+def queue_names(app: Flask, jobs) -> list[str]:
+    """Every RQ queue of the deployment: its own first, then those its jobs name."""
+    names = [queue_name(app)]
+    for job in jobs:
+        if queue_name(app, job.queue) not in names:
+            names.append(queue_name(app, job.queue))
+    return names
 
 
 _lock = threading.Lock()

@@ -22,6 +22,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from core import hookspecs
+from core.events import registry
 from core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ class PluginHost:
         self.blueprint_owner: dict[str, str] = {}
         self.permissions = {}
         self.jobs = {}
+        self.events = {}  # {name: Event class}: the core's and those of the loaded plugins
         self._lock = threading.Lock()
         self._enabled: TTLCache | None = None  # None: no caching (PROVINCE_CACHE_SECONDS = 0)
 
@@ -92,6 +94,7 @@ class PluginHost:
         # The host, not the plugin, says whose job it is: enablement checks rely on it.
         host.jobs = {j.name: dataclasses.replace(j, plugin=owner)
                      for owner, group in host.each_plugin("register_jobs") for j in group}
+        host.events = registry(host.each_plugin("register_events"))
         app.before_request(_guard_routes)
         app.add_template_global(slot, "slot")
         return host

@@ -3,8 +3,11 @@ each job declared with `Job(every=...)` whose time has come.
 
 A job's last run is the newest `job_record` of its name (and province): a failed run waits for
 its next turn like a finished one, and a run still queued or running is never doubled. The
-core's jobs run once; a plugin's run once per province where the plugin is enabled. In the
-embedded set-up (no Redis, no cron) the in-process backend ticks from a daemon thread."""
+core's jobs run once; a plugin's run once per province where the plugin is enabled. A job with
+`at` runs at that time of day in the province's time zone (the deployment's for a core job):
+every `every` days after the day of its last run, and, never run yet, once today's time has
+come; a run missed while the tick was down is made up once at the next tick. In the embedded
+set-up (no Redis, no cron) the in-process backend ticks from a daemon thread."""
 from __future__ import annotations
 
 import logging
@@ -16,7 +19,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from core.extensions import db
-from core.jobs import Job, JobRecord, JobRefused, enqueue
+from core.jobs import Job, JobRecord, JobRefused, record_job
+from core.localtime import local_to_utc, to_local
 from core.org.models import Organisation, utcnow
 
 log = logging.getLogger(__name__)
@@ -73,17 +77,34 @@ def due(now: datetime | None = None) -> list[Due]:
             targets = [p for p in provinces if job.plugin in host().enabled(p)]
         for province in targets:
             when = last.get((job.name, province))
-            if (job.name, province) not in busy and (when is None or when + job.every <= now):
+            if (job.name, province) not in busy and now >= next_run(job, when, now, province):
                 result.append(Due(job, province))
     return result
 
 
+def next_run(job: Job, last: datetime | None, now: datetime, province_id: int | None) -> datetime:
+    """When the job's next run is due (naive UTC), given its last run."""
+    if job.at is None:
+        return now if last is None else last + job.every
+    if last is None:  # today's time, in the province's time zone
+        day = to_local(now, province_id).date()
+    else:  # the day of the last run's turn (a run just before `at` belongs to the day before)
+        ran = to_local(last, province_id)
+        day = ran.date() if ran.time() >= job.at else ran.date() - timedelta(days=1)
+        day += timedelta(days=job.every.days)
+    return local_to_utc(datetime.combine(day, job.at), province_id)
+
+
 def tick(now: datetime | None = None) -> list[JobRecord]:
-    """Enqueue every scheduled run that is due; returns the new job records."""
+    """Start every scheduled run that is due, each in its own transaction, stamped `now`;
+    returns the new job records."""
+    now = now or utcnow()
     started = []
     for item in due(now):
         try:
-            started.append(enqueue(item.job.name, province_id=item.province_id))
+            record = record_job(item.job.name, province_id=item.province_id, created_at=now)
+            db.session.commit()  # queued as it commits
+            started.append(record)
         except JobRefused:  # turned off between the check and now
             continue
         except Exception:  # one broken job must not keep the others from their turn
@@ -109,9 +130,14 @@ def start_ticker(app: Flask) -> None:
 
 
 def _tick_forever(app: Flask, stop: threading.Event) -> None:
+    from core.jobs import flush_pending
+    from core.outbox import deliver_due
+
     while not stop.wait(TICK_SECONDS):
         with app.app_context():
             try:
+                flush_pending()  # what a process that died after its commit left
+                deliver_due()
                 count = len(tick())
                 if count:
                     log.info("schedule: %s job(s) started", count)

@@ -76,7 +76,7 @@ def org_page(org: Organisation, *, rename=None, child=None, key=None, status=200
 
 
 def changed(org: Organisation, change: str) -> None:
-    """Tell the plugins, after the commit."""
+    """Tell the plugins, once the commit that follows is made."""
     emit(OrgChanged(org.province_id, current_user.id, org.id, change))
 
 
@@ -111,8 +111,8 @@ def rename(org_id: int):
         return org_page(org, rename=form, status=400)
     old, org.name = org.name, form.name.data.strip()
     audit("org.renamed", f"org:{org.id}", old=old, new=org.name)
-    db.session.commit()
     changed(org, "renamed")
+    db.session.commit()
     flash(_("The name is now “%(name)s”.", name=org.name), "success")
     return redirect(url_for("admin.org", org_id=org.id))
 
@@ -139,9 +139,9 @@ def create_child(org_id: int):
         return org_page(org, child=form, key=key, status=400)
     audit("org.created", f"org:{new.id}", parent=org.id, level=new.level, name=new.name)
     remember_done(key, url_for("admin.org", org_id=new.id))
+    changed(new, "created")
     if not commit_once(key):
         return already_done(key)
-    changed(new, "created")
     flash(_("“%(name)s” has been set up.", name=new.name), "success")
     return redirect(url_for("admin.org", org_id=new.id))
 
@@ -184,14 +184,14 @@ def move(org_id: int):
     new_parent = scoped_org(int(form.parent_id.data), PERM)
     old_parent_id = org.parent_id
     try:
-        move_org(org, new_parent)
+        move_org(org, new_parent, current_user.id)
     except TreeError as error:
         db.session.rollback()
         form.parent_id.errors = [str(error)]
         return move_page(org, form, status=400)
     audit("org.moved", f"org:{org.id}", old_parent=old_parent_id, new_parent=new_parent.id)
-    db.session.commit()
     changed(org, "moved")
+    db.session.commit()
     flash(_("“%(name)s” now belongs to “%(parent)s”.", name=org.name, parent=new_parent.name),
           "success")
     return redirect(url_for("admin.org", org_id=org.id))
@@ -233,12 +233,16 @@ def merge(org_id: int, target_id: int):
         return render("admin/org_merge_confirm.html", org=org, target=target, form=form,
                       members=members, units=units, problem=problem, private=True,
                       status=400 if problem and request.method == "POST" else 200)
-    moved = merge_orgs(org, target, current_user.id)
+    try:
+        moved = merge_orgs(org, target, current_user.id)
+    except TreeError as error:  # a feature could not move its records: nothing is merged
+        db.session.rollback()
+        return render("admin/org_merge_confirm.html", org=org, target=target, form=form,
+                      members=members, units=units, problem=str(error), private=True, status=409)
     audit("org.merged", f"org:{org_id}", into=target_id, members=moved, units=units)
-    db.session.commit()
-    org, target = db.session.get(Organisation, org_id), db.session.get(Organisation, target_id)
     changed(org, "merged")
     changed(target, "grown")
+    db.session.commit()
     flash(_("“%(source)s” has been merged into “%(target)s”: %(n)s members moved.",
             source=org.name, target=target.name, n=moved), "success")
     return redirect(url_for("admin.org", org_id=target.id))

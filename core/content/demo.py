@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from core.content.models import ContentItem, Kind, Status
 from core.content.service import search_text, to_html
 from core.extensions import db
+from core.localtime import today_local
 from core.org.models import utcnow
 
 
@@ -54,7 +55,7 @@ def _committee(org) -> str:
 
 
 def _news(orgs) -> list[Demo]:
-    district, year = orgs["district"].name, date.today().year
+    district, year = orgs["district"].name, today_local(orgs["province"].id).year
     return [
         Demo("province", Kind.NEWS, f"Hội nghị Ban Chấp hành Đảng bộ tỉnh bàn nhiệm vụ năm {year + 1}",
              f"Hội nghị đánh giá kết quả năm {year} và thống nhất các chỉ tiêu chủ yếu cho năm {year + 1}.",
@@ -90,7 +91,7 @@ def _news(orgs) -> list[Demo]:
 
 def _documents(orgs) -> list[Demo]:
     grassroots = _committee(orgs["grassroots"])
-    today = date.today()
+    today = today_local(orgs["province"].id)
     month = f"{today.month}/{today.year}"
     province = _committee(orgs["province"]).replace("Đảng ủy tỉnh", "Tỉnh ủy")
     return [
@@ -146,7 +147,7 @@ def _documents(orgs) -> list[Demo]:
 
 
 def _announcements(orgs) -> list[Demo]:
-    year = date.today().year
+    year = today_local(orgs["province"].id).year
     return [
         Demo("branch", Kind.ANNOUNCEMENT,
              "Sinh hoạt chi bộ định kỳ tháng 12 vào 19h30 ngày 05/12 tại nhà văn hóa xóm",

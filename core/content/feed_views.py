@@ -91,6 +91,7 @@ def check(feed_id: int):
     org = db.session.get(Organisation, feed.org_id)
     record = enqueue("content.feeds", user_id=current_user.id, province_id=org.province_id,
                      feed_id=feed.id)
+    db.session.commit()  # queued as it commits
     return redirect(url_for("jobs.status", job_id=record.id), 303)
 
 

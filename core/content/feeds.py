@@ -197,20 +197,21 @@ def import_feed(feed: FeedSource) -> ImportResult:
              for key, entry in keys.items() if key not in known]
     db.session.add_all(items)
     feed.last_error = None
+    feed_id, org_id = feed.id, feed.org_id
     try:
         db.session.flush()
         created = [item.id for item in items]  # read before the commit expires them
+        province_id = db.session.get(Organisation, org_id).province_id
+        for item_id in created:  # told once the items are saved, with them
+            emit(ContentPublished(province_id=province_id, actor_id=None, item_id=item_id,
+                                  org_id=org_id, kind=Kind.NEWS.value))
         db.session.commit()
     except IntegrityError:  # another import of the same feed committed first; the next run catches up
         db.session.rollback()
-        feed = db.session.get(FeedSource, feed.id)
+        feed = db.session.get(FeedSource, feed_id)
         feed.last_checked_at, feed.last_error = utcnow(), _("Another import was running; tried again later.")
         db.session.commit()
         return ImportResult([], feed.last_error)
-    province_id = db.session.get(Organisation, feed.org_id).province_id
-    for item_id in created:
-        emit(ContentPublished(province_id=province_id, actor_id=None, item_id=item_id,
-                              org_id=feed.org_id, kind=Kind.NEWS.value))
     return ImportResult(created)
 
 

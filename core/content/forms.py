@@ -1,7 +1,7 @@
 """Forms for publishing news, documents, announcements and useful-life pages, and their labels."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -10,7 +10,8 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.content.models import Kind
-from core.content.service import DRAFT, LATER, NOW, local_to_utc, secret_message
+from core.content.service import DRAFT, LATER, NOW, secret_message
+from core.localtime import local_to_utc, reader_province, today_local
 from core.org.models import utcnow
 
 KIND_TITLES = {
@@ -117,9 +118,10 @@ class ItemForm(FlaskForm):
         return ok
 
     def publish_at(self):
-        """The chosen time (Vietnam's) as naive UTC, when publishing later."""
+        """The chosen time (the province's wall clock) as naive UTC, when publishing later."""
         if self.when and self.when.data == LATER and self.publish_date.data and self.publish_time.data:
-            return local_to_utc(self.publish_date.data, self.publish_time.data)
+            return local_to_utc(datetime.combine(self.publish_date.data, self.publish_time.data),
+                                reader_province())
         return None
 
 
@@ -137,7 +139,7 @@ class DocumentForm(ItemForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        if self.issued_on.data and self.issued_on.data > date.today():
+        if self.issued_on.data and self.issued_on.data > today_local(reader_province()):
             self.issued_on.errors.append(_l("The date of issue cannot be in the future."))
             ok = False
         if self.secrecy.data != "normal" and not self.secrecy.errors:

@@ -1,7 +1,7 @@
 """Publishing behind the publishers' pages: safe text, state-secret stamps, uploads checked by
 content, the changes with their history and audit, and the events told after the commit.
 
-Queries start from core.content.query; the callers commit, then call `announce`."""
+Queries start from core.content.query; the callers call `announce`, then commit once."""
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +11,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import nh3
 from flask import current_app
@@ -27,7 +26,6 @@ from core.events import ContentChanged, ContentPublished, emit
 from core.extensions import db
 from core.org.models import Organisation, utcnow
 
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_MAX_UPLOAD = 15 * 1024 * 1024
 IMAGE_LONG_SIDE = 1600  # enough to read a scanned page on a phone; far less to fetch over 3G
 MAX_PIXELS = 50_000_000  # a larger picture is refused before it is decoded (decompression bombs)
@@ -137,17 +135,6 @@ def secret_message() -> str:
              "on a networked system. Please do not publish this document here.")
 
 
-# --- time -------------------------------------------------------------------------------------
-
-def local_to_utc(day: date, at: time) -> datetime:
-    """A date and time typed in Vietnam, as the naive UTC the database keeps."""
-    return datetime.combine(day, at, LOCAL_TZ).astimezone(timezone.utc).replace(tzinfo=None)
-
-
-def utc_to_local(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc).astimezone(LOCAL_TZ).replace(tzinfo=None)
-
-
 # --- the changes ------------------------------------------------------------------------------
 
 NOW, LATER, DRAFT = "now", "later", "draft"
@@ -235,8 +222,8 @@ def republish(item: ContentItem) -> None:
 
 
 def announce(item: ContentItem, was_visible: bool, actor_id: int) -> None:
-    """After the commit: tell the plugins an item became visible, changed or was withdrawn.
-    A scheduled item is announced by the notify job when its time comes, not here."""
+    """Tell the plugins, once the caller commits, that an item became visible, changed or was
+    withdrawn. A scheduled item is announced by the notify job when its time comes, not here."""
     province_id = db.session.get(Organisation, item.org_id).province_id
     visible = is_visible(item)
     if visible and not was_visible:

@@ -23,6 +23,7 @@ from core.content.query import PUBLISH, manageable_by, visible_to
 from core.content.service import DRAFT, LATER, NOW, ContentError, ItemData
 from core.content.storage import store
 from core.extensions import db
+from core.localtime import reader_province, to_local
 from core.org.models import OrgClosure, Organisation, utcnow
 from core.org.scope import can, get_scoped, granted_org_ids, has_any, refuse, require
 from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
@@ -131,6 +132,7 @@ def _save(form, apply, key: str | None = None, was_visible: bool = False):
         service.attach(item, uploads, keys)
         location = url_for(".read", item_id=item.id)
         remember_done(key, location)
+        service.announce(item, was_visible, current_user.id)  # told once the commit is made
         if not commit_once(key):
             service.discard(keys)
             return already_done(key)
@@ -143,7 +145,6 @@ def _save(form, apply, key: str | None = None, was_visible: bool = False):
         db.session.rollback()
         service.discard(keys)
         raise
-    service.announce(item, was_visible, current_user.id)
     flash(_saved_message(item), "success")
     return redirect(location)
 
@@ -214,7 +215,7 @@ def _defaults(form, item: ContentItem) -> None:
     if form.when:
         form.when.data = {"draft": DRAFT, "scheduled": LATER}.get(state, NOW)
     if state == "scheduled":
-        local = service.utc_to_local(item.publish_at)
+        local = to_local(item.publish_at, reader_province())
         form.publish_date.data, form.publish_time.data = local.date(), local.time()
 
 
@@ -247,8 +248,8 @@ def _confirmed_change(item_id: int, change, message: str):
     if ConfirmForm().validate_on_submit():
         was_visible = service.is_visible(item)
         change(item)
-        db.session.commit()
         service.announce(item, was_visible, current_user.id)
+        db.session.commit()
         flash(message, "success")
     return redirect(url_for(".read", item_id=item.id))
 

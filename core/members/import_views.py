@@ -149,6 +149,7 @@ def begin(upload: importing.Upload, *, apply: bool) -> None:
             record = enqueue(importing.JOB_APPLY if apply else importing.JOB_CHECK,
                              user_id=current_user.id, province_id=current_province_id(),
                              token=upload.token)
+            db.session.commit()  # queued as it commits
         except JobRefused:
             log.warning("import jobs are not registered; %s rows run in the request",
                         upload.rows_estimate)

@@ -33,6 +33,7 @@ def seed_demo_notifications(province_id: int, branch_id: int, secretary_user_id:
     if secretary_user_id:
         notify(ANNOUNCEMENT, "Đồng chí có 1 yêu cầu cấp lại mật khẩu đang chờ", url="/members/resets",
                user_id=secretary_user_id, dedupe_key=f"demo:resets:{secretary_user_id}")
+    db.session.commit()
     weekly_digest(_Quiet())
     if db.session.scalar(select(FeedSource.id).where(FeedSource.org_id == province_id)) is None:
         # Inactive: the demo has no network to the portal; "Check now" shows how an error looks.

@@ -37,28 +37,35 @@ def core_kinds() -> list[NotificationKind]:
 def notify(kind: str, title: str, url: str | None = None, body: str | None = None,
            user_id: int | None = None, org_id: int | None = None,
            dedupe_key: str | None = None) -> Notification:
-    """Add a notification for one person (user_id) or a whole subtree (org_id), and commit.
+    """Add a notification for one person (user_id) or a whole subtree (org_id) to the caller's
+    transaction (the caller commits: it is saved, or rolled back, with the change it tells of).
 
     With `dedupe_key`, a second call with the same key (a job run twice) returns the first
-    notification and adds nothing. Call it after your own change is committed."""
+    notification and adds nothing; a concurrent run that saved the same key a moment ago is
+    caught by a SAVEPOINT, leaving the rest of the caller's transaction as it was."""
     if (user_id is None) == (org_id is None):
         raise ValueError("a notification goes to exactly one of user_id or org_id")
-    if dedupe_key:
-        found = db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
-        if found is not None:
-            return found
     note = Notification(kind=kind, title=title[:500], url=url, body=body, user_id=user_id,
                         org_id=org_id, dedupe_key=dedupe_key)
-    db.session.add(note)
+    if not dedupe_key:
+        db.session.add(note)
+        return note
+    found = _by_key(dedupe_key)
+    if found is not None:
+        return found
     try:
-        db.session.commit()
+        with db.session().savepoint():
+            db.session.add(note)
     except IntegrityError:  # the same key committed by a concurrent run a moment ago
-        db.session.rollback()
-        found = db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+        found = _by_key(dedupe_key)
         if found is None:
             raise
         return found
     return note
+
+
+def _by_key(dedupe_key: str) -> Notification | None:
+    return db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
 
 
 def kinds_for(province_id: int | None) -> list[NotificationKind]:

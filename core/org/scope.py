@@ -95,9 +95,13 @@ def require(user, name: str, org_id: int | None) -> None:
 
 
 def refuse(target: str):
-    """Refuse access as if the object did not exist, and record the attempt."""
+    """Refuse access as if the object did not exist, and record the attempt.
+
+    What the request wrote before it was refused is rolled back first (and the events and jobs
+    it recorded with it): only the audit entry is committed."""
     from core.audit import audit
 
+    db.session.rollback()
     audit("access.refused", target)
     db.session.commit()
     abort(404)

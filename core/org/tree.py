@@ -1,14 +1,17 @@
-"""Changes to the organisation tree, keeping the closure table exact."""
+"""Changes to the organisation tree, keeping the closure table exact; each tells the plugins
+(OrgMoved, OrgsMerged) once the caller commits."""
 from __future__ import annotations
 
-from datetime import date
+import logging
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, insert, select, update
 from sqlalchemy.orm import aliased
 
 from core.auth.models import ResetRequest
+from core.events import OrgMoved, OrgsMerged, emit
 from core.extensions import db
+from core.localtime import today_local
 from core.org.models import CHILD_LEVELS, Level, Member, MemberEvent, OrgClosure, Organisation, RoleAssignment
 
 
@@ -21,6 +24,7 @@ LEVEL_NOT_ALLOWED = _l("This kind of organisation cannot be placed there.")
 INTO_ITSELF = _l("An organisation cannot be moved into itself or one of its own units.")
 OTHER_PROVINCE = _l("An organisation cannot be moved to another province.")
 MERGE_LEVELS = _l("Only two different organisations of the same level can be merged.")
+log = logging.getLogger(__name__)
 
 
 def subtree_ids(org_id: int):
@@ -75,7 +79,7 @@ def is_within(org_id: int, ancestor_id: int) -> bool:
     return db.session.get(OrgClosure, (ancestor_id, org_id)) is not None
 
 
-def move_org(org: Organisation, new_parent: Organisation) -> None:
+def move_org(org: Organisation, new_parent: Organisation, by_user_id: int | None = None) -> None:
     """Move `org` and its whole subtree under `new_parent` in the same province."""
     if Level(org.level) not in CHILD_LEVELS[Level(new_parent.level)]:
         raise TreeError(LEVEL_NOT_ALLOWED)
@@ -95,21 +99,23 @@ def move_org(org: Organisation, new_parent: Organisation) -> None:
     db.session.execute(insert(OrgClosure), [
         {"ancestor_id": a, "descendant_id": d, "depth": da + db_ + 1}
         for a, da in above for d, db_ in below])
+    emit(OrgMoved(org.province_id, by_user_id, org.id, org.parent_id, new_parent.id))
     org.parent_id = new_parent.id
 
 
 def merge_orgs(source: Organisation, target: Organisation, by_user_id: int | None) -> int:
-    """Fold `source` into `target` (same level): its units, members and roles move; it is closed.
+    """Fold `source` into `target` (same level): its units, members and roles move, the plugins
+    re-point their rows (`org_merging`); it is closed. Returns the number of members moved.
 
-    Returns the number of members moved."""
+    A plugin that fails raises TreeError: the caller rolls the whole merge back."""
     if source.id == target.id or source.level != target.level:
         raise TreeError(MERGE_LEVELS)
     if source.province_id != target.province_id:
         raise TreeError(OTHER_PROVINCE)
     for child in children(source):
-        move_org(child, target)
+        move_org(child, target, by_user_id)
     members = list(db.session.scalars(select(Member).where(Member.org_id == source.id)))
-    today = date.today()
+    today = today_local(source.province_id)
     for member in members:
         db.session.add(MemberEvent(member_id=member.id, kind="transfer", on_date=today,
                                    from_org_id=source.id, to_org_id=target.id, by_user_id=by_user_id,
@@ -129,7 +135,27 @@ def merge_orgs(source: Organisation, target: Organisation, by_user_id: int | Non
     # Password requests waiting at the closed unit go to the secretary of the merged one.
     db.session.execute(update(ResetRequest).where(ResetRequest.org_id == source.id)
                        .values(org_id=target.id).execution_options(synchronize_session=False))
+    _plugins_re_point(source, target)
     # The bulk statements bypassed loaded objects (a user's roles); everything was flushed above.
     db.session.expire_all()
     source.active = False
+    emit(OrgsMerged(source.province_id, by_user_id, source.id, target.id, len(members)))
     return len(members)
+
+
+def _plugins_re_point(source: Organisation, target: Organisation) -> None:
+    """Each plugin enabled for the province moves its rows to the merged organisation, in this
+    transaction; the first that fails stops the merge with its name."""
+    from core.plugins import host
+
+    kwargs = {"source_id": source.id, "target_id": target.id}
+    for impl in host().hook("org_merging", source.province_id).get_hookimpls():
+        try:
+            impl.function(*[kwargs[arg] for arg in impl.argnames])
+        except Exception as exc:
+            log.exception("org_merging of %s failed (%s into %s)", impl.plugin_name, source.id, target.id)
+            info = host().plugins.get(impl.plugin_name)
+            raise TreeError(_l("“%(feature)s” could not move its records to the merged organisation, "
+                               "so nothing was merged. Please try again later, or tell the "
+                               "technical staff.", feature=info.title if info else impl.plugin_name)) from exc
+        db.session.flush()

@@ -83,4 +83,5 @@ def archive():
                          province_id=current_province_id(), org_id=org_id, days=30)
     except JobRefused:
         abort(404)
+    db.session.commit()  # queued as it commits
     return redirect(url_for("jobs.status", job_id=record.id))

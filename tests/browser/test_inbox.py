@@ -22,6 +22,7 @@ def announce(app, accounts, *titles_and_urls) -> None:
     with app.app_context():
         for title, url in titles_and_urls:
             notify("announcement", title, url=url, org_id=branch)
+        db.session.commit()
         db.session.remove()
 
 

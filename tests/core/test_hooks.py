@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from core.auth.models import User
-from core.events import OrgChanged, UserLoggedIn, emit
+from core.events import Event, OrgChanged, UserLoggedIn, emit
 from core.extensions import db
 from core.jobs import JobRefused, enqueue
+from core.org.models import OrgSetting
+from core.org.settings import set_setting
+from core.outbox import deliver_due
 from core.plugins import calendar_for, hand_over, host, report_for
 from core.types import Question
 from tests.plugins.support import FIXTURE, dispose, make_app, org_named, province_of_role, switch
@@ -193,6 +197,7 @@ def test_hook_notification_kinds(kinds_app, accounts):
         branch = org_named(app, accounts["member"]["org"]).id
         notify("kinds.reminder", "Fixture reminder for the branch", url="/", org_id=branch)
         notify("kinds.rare", "Fixture rarity for the branch", url="/", org_id=branch)
+        db.session.commit()
     member = Visitor(app.test_client())
     member.login(accounts["member"])
     prefs = member.text("/inbox/prefs")
@@ -273,5 +278,108 @@ def test_hook_seed_demo(tmp_path):
         with app.app_context():
             member = user_of(accounts, "member")
             assert demo.users["member"] == member.id
+    finally:
+        dispose(app)
+
+
+@dataclass(frozen=True)
+class MeetingHeld(Event):
+    """A plugin's own event (the "meetings" plugin of the test below)."""
+
+    name = "meetings.held"
+    meeting_id: int
+    held_on: date
+
+
+HEARD: list = []
+
+
+def hear_meetings(event):
+    """Another plugin's listener: subscribes by name, reads the fields, imports nothing."""
+    if event.name == "meetings.held":
+        HEARD.append((event.meeting_id, event.held_on))
+
+
+def test_hook_register_events(db_uri, tmp_path, monkeypatch, accounts):
+    HEARD.clear()
+    plugins = {**memory_plugin(monkeypatch, tmp_path, "meetings", register_events=lambda: [MeetingHeld]),
+               **memory_plugin(monkeypatch, tmp_path, "study", track_event=hear_meetings)}
+    app = make_app(db_uri, tmp_path / "instance", EXTRA_PLUGINS=plugins, REDIS_URL="",
+                   OUTBOX_LEASE_SECONDS=0)
+    try:
+        province = province_of_role(app, accounts, "member")
+        assert host(app).events["meetings.held"] is MeetingHeld
+        with app.app_context():
+            emit(MeetingHeld(province, None, 7, date(2026, 3, 2)))
+            assert HEARD == [(7, date(2026, 3, 2))]
+            # Delivered again from its row (a crash after the commit): the class comes back by name.
+            app.config["OUTBOX_DISPATCH"] = False
+            emit(MeetingHeld(province, None, 8, date(2026, 3, 9)))
+            app.config["OUTBOX_DISPATCH"] = True
+            assert deliver_due() == 1
+            assert HEARD[-1] == (8, date(2026, 3, 9))
+            with pytest.raises(LookupError):  # an event no plugin declared is a bug, said at once
+                emit(Undeclared(province, None))
+        switch(app, province, "study", False)
+        with app.app_context():
+            emit(MeetingHeld(province, None, 9, date(2026, 3, 16)))
+        assert len(HEARD) == 2
+        with pytest.raises(RuntimeError, match="must be named"):  # names carry the plugin's own
+            make_app(db_uri, tmp_path / "bad", REDIS_URL="", EXTRA_PLUGINS=memory_plugin(
+                monkeypatch, tmp_path, "tasks", register_events=lambda: [MeetingHeld]))
+    finally:
+        dispose(app)
+
+
+@dataclass(frozen=True)
+class Undeclared(Event):
+    name = "nobody.said"
+
+
+def re_point(source_id, target_id):
+    """The merging plugin keeps a row per organisation (a setting of its own) and moves it."""
+    db.session.execute(update(OrgSetting).where(OrgSetting.org_id == source_id,
+                                                OrgSetting.namespace == "merger")
+                       .values(org_id=target_id))
+
+
+def refuse_to_move(source_id, target_id):
+    raise RuntimeError("the plugin's table is locked")
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_hook_org_merging(db_uri, tmp_path, monkeypatch, accounts, fails):
+    from core.org.models import Member, Organisation
+    from tests.support import Visitor
+
+    plugin = memory_plugin(monkeypatch, tmp_path, "merger",
+                           org_merging=refuse_to_move if fails else re_point)
+    app = make_app(db_uri, tmp_path / "instance", EXTRA_PLUGINS=plugin, REDIS_URL="")
+    try:
+        source = org_named(app, accounts["secretary_other_branch"]["org"]).id
+        target = org_named(app, accounts["secretary"]["org"]).id
+        with app.app_context():
+            set_setting(source, "merger", "notes", "sổ ghi chép của chi bộ")
+            db.session.commit()
+            members = db.session.scalar(select(func.count(Member.id)).where(Member.org_id == source))
+        admin = Visitor(app.test_client())
+        admin.login(accounts["grassroots_admin"])
+        response = admin.submit(f"/admin/orgs/{source}/merge/{target}", {})
+        with app.app_context():
+            moved = db.session.get(OrgSetting, (target, "merger", "notes"))
+            left = db.session.get(OrgSetting, (source, "merger", "notes"))
+            still = db.session.scalar(select(func.count(Member.id)).where(Member.org_id == source))
+            open_ = db.session.get(Organisation, source).active
+        if not fails:  # in the merge's transaction: the rows moved with the members
+            assert response.status_code == 302
+            assert moved is not None and left is None and still == 0 and not open_
+            return
+        page = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "không chuyển được dữ liệu" in page and "chưa gộp" in page
+        assert moved is None and left is not None  # the whole merge was rolled back
+        assert still == members > 0 and open_
+        switch(app, province_of_role(app, accounts, "secretary"), "merger", False)
+        assert admin.submit(f"/admin/orgs/{source}/merge/{target}", {}).status_code == 302
     finally:
         dispose(app)

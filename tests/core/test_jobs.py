@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from core.auth.models import User
 from core.extensions import db
-from core.jobs import JobRecord, enqueue, flush_pending, run_job
+from core.jobs import Job, JobContext, JobRecord, enqueue, flush_pending, run_job
 from tests.plugins.support import dispose, make_app, redis_url
 
 CLOSED_PORT = "redis://127.0.0.1:6390/0"
@@ -188,3 +188,59 @@ def test_redis_down_keeps_the_job_and_pages_answer(make, accounts, as_role, queu
         assert record(app, job).status == "finished"
     finally:
         drop_queue(app, job)
+
+
+def slow_job(ctx: JobContext, seconds: float = 0) -> dict:
+    """The job-options plugin's job: takes its time."""
+    time.sleep(seconds)
+    return {"slept": seconds}
+
+
+@pytest.fixture
+def options_plugin(monkeypatch, tmp_path) -> dict:
+    """A plugin with a job on a queue of its own, given 7 seconds, and one on the main queue."""
+    from tests.core.test_hooks import memory_plugin
+
+    return memory_plugin(monkeypatch, tmp_path, "opts", register_jobs=lambda: [
+        Job("opts.slow", "tests.core.test_jobs:slow_job", queue="slow", timeout=7),
+        Job("opts.quick", "tests.core.test_jobs:slow_job")])
+
+
+@needs_redis
+def test_queue_and_timeout_go_to_rq_and_a_worker_listens_on_the_queues_chosen(make, options_plugin,
+                                                                               queue_name):
+    from rq.job import Job as RQJob
+
+    app = make(REDIS_URL=redis_url(), JOBS_QUEUE=queue_name, EXTRA_PLUGINS=options_plugin)
+    with app.app_context():
+        slow, quick = enqueue("opts.slow").id, enqueue("opts.quick").id
+    try:
+        connection = rq_queue(app).connection
+        queued = RQJob.fetch(slow, connection=connection)
+        assert queued.origin == f"{queue_name}.slow" and queued.timeout == 7
+        assert RQJob.fetch(quick, connection=connection).origin == queue_name
+        result = app.test_cli_runner().invoke(args=["jobs", "worker", "--burst", "--queue", "slow"])
+        assert result.exit_code == 0, result.output
+        assert record(app, slow).status == "finished"
+        assert record(app, quick).status == "queued"  # not a queue this worker listens on
+        work_off(app)
+        assert record(app, quick).status == "finished"
+    finally:
+        drop_queue(app, slow, quick)
+        from rq import Queue
+        Queue(f"{queue_name}.slow", connection=rq_queue(app).connection).delete(delete_jobs=True)
+
+
+def test_the_in_process_worker_logs_a_job_over_its_timeout(db_uri, tmp_path, monkeypatch, caplog):
+    from tests.core.test_hooks import memory_plugin
+
+    plugin = memory_plugin(monkeypatch, tmp_path, "opts", register_jobs=lambda: [
+        Job("opts.late", "tests.core.test_jobs:slow_job", timeout=1)])
+    app = make_app(db_uri, tmp_path / "instance", REDIS_URL="", EXTRA_PLUGINS=plugin)
+    try:
+        with app.app_context():
+            late = enqueue("opts.late", seconds=1.2).id
+        assert record(app, late).status == "finished"  # it cannot be stopped, only told of
+        assert any("over its timeout of 1 s" in r.getMessage() for r in caplog.records)
+    finally:
+        dispose(app)

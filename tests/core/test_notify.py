@@ -132,6 +132,7 @@ def test_a_personal_notification_reaches_one_person(app, as_role, accounts):
     with app.app_context():
         notify("announcement", "Đồng chí được phân công chuẩn bị báo cáo", url="/account",
                user_id=user_id(app, accounts, "member"))
+        db.session.commit()
     assert "chuẩn bị báo cáo" in as_role("member").text("/inbox/")
     assert "chuẩn bị báo cáo" not in as_role("secretary").text("/inbox/")
 
@@ -213,6 +214,7 @@ def test_a_notification_leads_only_to_pages_of_this_site(app, as_role, accounts)
     with app.app_context():
         notify("announcement", "Liên kết lạ", url="https://example.com/phishing",
                org_id=org_id(app, accounts, "member"))
+        db.session.commit()
     member = as_role("member")
     response = member.get(f"/inbox/{notification_id(app, 'Liên kết lạ')}")
     assert response.status_code == 303 and response.location.endswith("/inbox/")
@@ -223,6 +225,7 @@ def test_the_inbox_is_paginated_and_private(app, as_role, accounts):
     with app.app_context():
         for n in range(30):
             notify("announcement", f"Thông báo số {n:02d}", org_id=branch)
+        db.session.commit()
     member = as_role("member")
     response = member.get("/inbox/")
     page = response.get_data(as_text=True)

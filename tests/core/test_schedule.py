@@ -3,7 +3,8 @@ a plugin's job runs per province that enables it; the embedded set-up ticks by i
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import time as time_of_day
 
 import pytest
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.jobs import Job, JobRecord
 from core.org.models import utcnow
+from core.org.settings import set_setting
 from core.schedule import tick
 from tests.core.test_hooks import memory_plugin
 from tests.core.test_notify import real_queue
@@ -104,3 +106,38 @@ def test_the_embedded_set_up_ticks_by_itself(db_uri, tmp_path, monkeypatch):
         app.extensions["sotay.ticker"].set()
         app.extensions["sotay.jobs"].pool.shutdown(wait=True)
         dispose(app)
+
+
+@pytest.fixture
+def morning(db_uri, tmp_path, monkeypatch):
+    """The app with a plugin whose job runs every day at 07:00, local time."""
+    brief = memory_plugin(monkeypatch, tmp_path, "brief", register_jobs=lambda: [
+        Job("brief.morning", "tests.core.test_schedule:ping", every=timedelta(days=1), at=time_of_day(7, 0))])
+    PINGS.clear()
+    app = make_app(db_uri, tmp_path / "instance", EXTRA_PLUGINS=brief, **real_queue())
+    yield app
+    dispose(app)
+
+
+def mornings(app, now: datetime) -> list[int | None]:
+    return sorted(p for name, p in started(app, now=now) if name == "brief.morning")
+
+
+def test_a_daily_job_runs_once_at_its_local_time(morning, accounts):
+    """07:00 in Vietnam is 00:00 UTC; a province may keep another time zone (Tokyo: 22:00 UTC)."""
+    ours, theirs = (province_of_role(morning, accounts, role) for role in ("member", "other_province_admin"))
+    with morning.app_context():
+        set_setting(theirs, "core", "time_zone", "Asia/Tokyo")
+        db.session.commit()
+    day = datetime(2031, 3, 10)  # Monday 10 March 2031, UTC
+    assert mornings(morning, day - timedelta(hours=2, minutes=1)) == []  # 06:59 in Tokyo
+    assert mornings(morning, day - timedelta(hours=2)) == [theirs]  # 07:00 in Tokyo
+    assert mornings(morning, day - timedelta(minutes=1)) == []  # 06:59 in Vietnam
+    assert mornings(morning, day) == [ours]  # 07:00 in Vietnam
+    assert mornings(morning, day + timedelta(minutes=30)) == []  # once a day
+    assert mornings(morning, day + timedelta(hours=21, minutes=59)) == []  # 06:59 next day in Tokyo
+    assert mornings(morning, day + timedelta(hours=23, minutes=59)) == [theirs]  # late: made up
+    assert mornings(morning, day + timedelta(days=1)) == [ours]  # the next morning
+    assert sorted(PINGS) == sorted([theirs, ours, theirs, ours])
+    with pytest.raises(ValueError):  # "at" needs whole days
+        Job("brief.bad", "x:y", every=timedelta(hours=1), at=time_of_day(7, 0))

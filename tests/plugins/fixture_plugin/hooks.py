@@ -3,15 +3,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, current_app, redirect, url_for
+from flask import Blueprint, current_app, redirect, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
 import click
 
-from core.api import (SECRETARY, CalendarEntry, HomeCard, Job, JobContext, NavLink, Permission,
-                      ReportSection, Setting, current_province_id, enqueue, has_any, hookimpl, render,
-                      require)
+from core.api import (SECRETARY, CalendarEntry, HomeCard, Job, JobContext, NavLink, OrgChanged,
+                      Permission, ReportSection, Setting, current_province_id, db, emit, enqueue,
+                      has_any, hookimpl, render, require, set_setting)
 
 bp = Blueprint("fixture", __name__, url_prefix="/fixture", template_folder="templates")
 
@@ -38,6 +38,30 @@ def start_job():
     record = enqueue("fixture.echo", user_id=current_user.id, province_id=current_province_id(),
                      text="echoed")
     return redirect(url_for("jobs.status", job_id=record.id))
+
+
+@bp.post("/half/<int:org_id>")
+@login_required
+def half_done(org_id: int):
+    """Write a row, emit an event, ask for a job, then fail: refused (?how=refuse, for an
+    organisation outside the user's scope) or with an error."""
+    set_setting(org_id, "fixture", "half", "written")
+    emit(OrgChanged(current_province_id(), current_user.id, org_id, "half"))
+    enqueue("fixture.echo", user_id=current_user.id, province_id=current_province_id(), text="half")
+    if request.args.get("how") == "refuse":
+        require(current_user, "fixture.tools", org_id)
+    raise RuntimeError("the request fails after writing")
+
+
+@bp.post("/rename/<int:org_id>")
+@login_required
+def rename(org_id: int):
+    """Write a row and emit an event in one transaction, committed once (the outbox's way)."""
+    require(current_user, "fixture.tools", org_id)
+    set_setting(org_id, "fixture", "name", request.form.get("name", ""))
+    emit(OrgChanged(current_province_id(), current_user.id, org_id, request.form.get("change", "renamed")))
+    db.session.commit()
+    return redirect(url_for("fixture.page"))
 
 
 def echo_job(ctx: JobContext, text: str) -> dict:
