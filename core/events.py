@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +23,14 @@ class UserLoggedIn(Event):
 
 @dataclass(frozen=True)
 class MemberChanged(Event):
-    """A member was added, edited, transferred or changed status (`change` says which)."""
+    """A member was added, edited, transferred or changed status (`change` says which); a
+    transfer names where from and where to, a status change or transfer the date it took effect."""
 
     member_id: int
     change: str
+    from_org_id: int | None = None
+    to_org_id: int | None = None
+    on_date: date | None = None
 
 
 @dataclass(frozen=True)

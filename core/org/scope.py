@@ -117,3 +117,7 @@ def get_scoped(model, object_id, user, name: str, org_attr: str = "org_id"):
 def has_any(user, name: str) -> bool:
     """Does `user` hold `name` anywhere (to show a menu entry)?"""
     return bool(granted_org_ids(user, name))
+
+
+# Acting on an account (and on a member record carrying accounts) also needs rank: core/org/rank.py.
+from core.org.rank import members_not_outranked, outranks, refusal_message, users_not_outranked  # noqa: E402,F401
