@@ -224,11 +224,13 @@ def own_batch(import_id: int) -> MemberImport:
 def batch(import_id: int):
     """What an applied import did, member by member, with the button that undoes it."""
     batch = own_batch(import_id)
-    page = paginate(select(MemberImportChange, Member.full_name)
-                    .outerjoin(Member, Member.id == MemberImportChange.member_id)
-                    .where(MemberImportChange.import_id == batch.id).order_by(MemberImportChange.id))
-    rows = [(change, name, [(k, (change.before or {}).get(k), v) for k, v in (change.after or {}).items()]
-             if change.action == "updated" else []) for change, name in page.items]
+    page = paginate(select(MemberImportChange).where(MemberImportChange.import_id == batch.id)
+                    .order_by(MemberImportChange.id))
+    names = dict(db.session.execute(select(Member.id, Member.full_name).where(
+        Member.id.in_({c.member_id for c in page.items if c.member_id}))).all())
+    rows = [(change, names.get(change.member_id), [
+        (k, (change.before or {}).get(k), v) for k, v in (change.after or {}).items()]
+        if change.action == "updated" else []) for change in page.items]
     ids = {v for _c, _n, triples in rows for k, old, new in triples if k == "org_id" for v in (old, new)}
     return render("members/import_batch.html", batch=batch, page=page, rows=rows, orgs=org_names(ids),
                   target=db.session.get(Organisation, batch.org_id), value=shown_value,
