@@ -197,9 +197,9 @@ def clear_second_factor(ra_id: int):
     sessions; they sign in with their password and set up the new phone."""
     ra = get_scoped(RoleAssignment, ra_id, current_user, PERM)
     problem = own_factor(ra)
-    if problem:
+    if problem:  # no one outranks themselves: refused as the rank rule refuses
         flash(problem, "error")
-        return roles_page(ra.org, status=400)
+        return roles_page(ra.org, status=403)
     person = db.session.get(User, ra.user_id)
     if not outranks(current_user, PERM, user=person):
         audit("access.outranked", f"user:{person.id}", endpoint=request.endpoint)
