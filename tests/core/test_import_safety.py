@@ -224,3 +224,28 @@ def test_a_card_held_out_of_scope_gets_the_same_answer_here_and_in_another_provi
         audited = set(db.session.scalars(select(AuditEntry.target).where(
             AuditEntry.action == "member.card_conflict")))
         assert {f"member:{near.id}", f"member:{far.id}"} <= audited
+
+
+def test_a_row_changing_someone_who_outranks_the_importer_is_refused(app, as_role, accounts, tree):
+    """The district administrator's member record lies in branch A: the grassroots administrator's
+    file may not change it (nor, through it, his sign-in); the province's may."""
+    with app.app_context():
+        boss = db.session.scalar(select(User).where(User.login == accounts["district_admin"]["login"]))
+        record = Member(org_id=tree["a"], full_name="Đinh Văn Huyện", card_number="46999101",
+                        kind="official", status="active", birth_date=date(1966, 6, 6),
+                        admission_date=date(1990, 1, 1), official_date=date(1991, 1, 1))
+        db.session.add(record)
+        db.session.flush()
+        boss.member_id = record.id
+        db.session.commit()
+        record_id = record.id
+    row = person(1, tree["b_name"], name="Đinh Văn Huyện", card="46999101", born="06/06/1966",
+                 admitted="01/01/1990", official="01/01/1991", status="Khai trừ")
+    grassroots = as_role("grassroots_admin")
+    url, text = preview(grassroots, tree["grassroots"], csv_bytes([row]))
+    assert "Dòng 2: tài khoản của đảng viên này giữ chức vụ ngang hoặc trên cấp của đồng chí" in text
+    assert count(text, "Sẽ cập nhật") == 0
+    before = snapshot(app, record_id)
+    url, text = preview(as_role("province_admin"), tree["province"], csv_bytes([row]))
+    assert count(text, "Sẽ cập nhật") == 1
+    assert snapshot(app, record_id) == before
