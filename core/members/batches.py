@@ -171,6 +171,7 @@ def _remove_created(batch_id: int, rows: list[MemberImportChange], report: UndoR
         MemberImportChange.member_id.in_(ids), MemberImportChange.import_id != batch_id)))
     used |= set(db.session.scalars(select(MemberEvent.member_id).where(
         MemberEvent.member_id.in_(ids), or_(MemberEvent.kind != "admitted", MemberEvent.note != NOTE))))
+    names = dict(db.session.execute(select(Member.id, Member.full_name).where(Member.id.in_(used))).all())
     free = [i for i in ids if i not in used]
     if free and not _delete(free):  # a plugin's row refers to one of them: one at a time
         free = [i for i in free if _delete([i])]
@@ -181,8 +182,7 @@ def _remove_created(batch_id: int, rows: list[MemberImportChange], report: UndoR
             report.removed += 1
         elif row.member_id:
             row.result = "kept"
-            report.kept.append({"row": row.row, "member": row.member_id,
-                                "name": (row.after or {}).get("full_name")})
+            report.kept.append({"row": row.row, "member": row.member_id, "name": names.get(row.member_id)})
 
 
 def _delete(ids: list[int]) -> bool:

@@ -174,8 +174,7 @@ def write(outcomes: list[Outcome], user_id: int | None, batch_id: int) -> list[l
         events += [{"member_id": i, "kind": "admitted", "on_date": r.admission_date or today,
                     "to_org_id": r.org_id, "by_user_id": user_id, "note": NOTE} for i, r in zip(ids, new)]
         records += [{"import_id": batch_id, "member_id": i, "row": r.number, "action": "created",
-                     "before": None, "after": {"full_name": r.full_name, "card_number": r.card_number}}
-                    for i, r in zip(ids, new)]
+                     "before": None, "after": None} for i, r in zip(ids, new)]
     for outcome in outcomes:
         if outcome.kind == "updated":
             member, wanted = outcome.member, outcome.changes

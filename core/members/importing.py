@@ -179,11 +179,12 @@ def run(upload: Upload, user, *, apply: bool, progress: Callable[[int], None] | 
 
     def flush():
         outcomes = plan(chunk, scope, claimed, user, audit_conflicts=not apply)
-        changes = write(outcomes, user.id, batch_id) if apply else []
-        db.session.commit()  # a dry run commits only its audit of cards held out of scope
-        lifecycle.announce(changes, user.id)
-        for outcome in outcomes:
+        for outcome in outcomes:  # before the commit expires the members it reads
             report.add(outcome, branches, writer)
+        changes = write(outcomes, user.id, batch_id) if apply else []
+        if apply or db.session.new:  # a dry run commits only its audit of cards held out of scope
+            db.session.commit()
+        lifecycle.announce(changes, user.id)
         chunk.clear()
         if progress:
             progress(min(99, report.rows * 100 // max(upload.rows_estimate, 1)))
