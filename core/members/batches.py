@@ -88,6 +88,16 @@ def may_undo(user, batch: MemberImport) -> bool:
         .limit(1)))
 
 
+def recent(user, limit: int = 10) -> list[MemberImport]:
+    """The last imports the user may see and undo: their own, and those below their level."""
+    granted = granted_org_ids(user, PERMISSION)
+    below = select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id.in_(granted), OrgClosure.depth > 0)
+    return list(db.session.scalars(select(MemberImport).where(
+        MemberImport.org_id.in_(select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id.in_(granted))),
+        or_(MemberImport.user_id == user.id, MemberImport.org_id.in_(below)))
+        .order_by(MemberImport.id.desc()).limit(limit)))
+
+
 @dataclass
 class UndoReport:
     """What an undo did, kept on the batch and shown on its page."""

@@ -72,9 +72,10 @@ def start():
                 importing.discard(upload)
         else:
             return redirect(url_for(".show", token=upload.token))
+    recent = batches.recent(current_user)
     return render("members/import_start.html", form=form, status=400 if form.errors else 200,
                   private=True, max_mb=importing.setting("IMPORT_MAX_BYTES") // 2 ** 20,
-                  more=more, query=query)
+                  more=more, query=query, recent=recent, orgs=org_names({b.org_id for b in recent}))
 
 
 @bp.get("/<token>")

@@ -182,7 +182,10 @@ def test_undo_belongs_to_the_importer_and_the_levels_above(app, as_role, tree):
     batch_id = last_batch(app)
     for role in ("secretary", "other_province_admin"):
         assert as_role(role).get(f"/members/import/batches/{batch_id}").status_code == 404
-    assert as_role("district_admin").get(f"/members/import/batches/{batch_id}").status_code == 200
+    district = as_role("district_admin")
+    assert f"/members/import/batches/{batch_id}" in district.text("/members/import/")  # found from above
+    assert district.get(f"/members/import/batches/{batch_id}").status_code == 200
+    assert f"/members/import/batches/{batch_id}/undo" in grassroots.text(url)  # on the summary too
     assert undo(as_role("district_admin"), batch_id).status_code == 302
     with app.app_context():
         assert db.session.get(MemberImport, batch_id).state == "undone"
