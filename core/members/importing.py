@@ -14,7 +14,6 @@ import os
 import re
 import secrets
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable

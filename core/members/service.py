@@ -16,8 +16,7 @@ from core.audit import audit
 from core.auth.accounts import issue_code, normalise_login
 from core.auth.models import ResetRequest, User, UserSession
 from core.extensions import db
-from core.members.lifecycle import (PENDING, Change, MemberError, allowed_actions, change_status,  # noqa: F401
-                                    transfer)
+from core.members.lifecycle import PENDING, Change, MemberError
 from core.org.models import Level, Member, MemberEvent, MemberKind, MemberStatus, Organisation, utcnow
 from core.org.scope import can, granted_org_ids, scope_ids
 from core.org.tree import ancestor_ids, subtree_ids

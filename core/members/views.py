@@ -138,7 +138,7 @@ def _detail_page(member: Member, status: int = 200):
     outranks every account attached to it, and otherwise the page says who does it."""
     events = service.history(member)
     waiting = db.session.scalar(select(ResetRequest.id).where(
-        ResetRequest.member_id == member.id, ResetRequest.status.in_(service.PENDING)).limit(1))
+        ResetRequest.member_id == member.id, ResetRequest.status.in_(lifecycle.PENDING)).limit(1))
     can_manage = can(current_user, "members.manage", member.org_id)
     can_reset = member.in_good_standing and can(current_user, "accounts.reset", member.org_id)
     mine = not (can_manage or can_reset) or outranks(current_user, "members.manage", member_id=member.id)
@@ -220,7 +220,7 @@ def status(member_id: int):
     if (refused := _outranked(member, "members.manage")) is not None:
         return refused
     form = StatusForm()
-    form.action.choices = [(a, ACTION_LABELS[a]) for a in service.allowed_actions(member)]
+    form.action.choices = [(a, ACTION_LABELS[a]) for a in lifecycle.allowed_actions(member)]
     key, done = _keyed(form)
     if done:
         return done
@@ -255,7 +255,7 @@ def give_code(request_id: int):
     reset = get_scoped(ResetRequest, request_id, current_user, "accounts.reset")
     if (refused := _outranked(reset.member, "accounts.reset")) is not None:
         return refused
-    if reset.status not in service.PENDING or not reset.member.in_good_standing:
+    if reset.status not in lifecycle.PENDING or not reset.member.in_good_standing:
         flash(_("This request is closed already."), "error")
         return redirect(url_for(".resets"))
     return _hand_over(reset)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
 
 from core.audit import AuditEntry
