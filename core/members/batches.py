@@ -70,9 +70,13 @@ def restored(name: str, value):
 
 
 def start(token: str, org_id: int, user_id: int) -> MemberImport:
-    batch = MemberImport(token=token, org_id=org_id, user_id=user_id, state="applied")
-    db.session.add(batch)
-    db.session.flush()
+    """The upload's batch: a new one, or the one an interrupted apply began (a job delivered
+    again goes on with it; the rows it wrote already are unchanged now)."""
+    batch = db.session.scalar(select(MemberImport).where(MemberImport.token == token))
+    if batch is None:
+        batch = MemberImport(token=token, org_id=org_id, user_id=user_id, state="applied")
+        db.session.add(batch)
+        db.session.flush()
     return batch
 
 

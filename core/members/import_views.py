@@ -99,7 +99,7 @@ def show(token: str):
             number = min(number, max(1, -(-len(messages) // size)))
             page = Page(messages[(number - 1) * size:number * size], number, size, len(messages))
         else:
-            total = report["updated" if shown == "updated" else "conflicts"]
+            total = report.get("updated" if shown == "updated" else "conflicts", 0)
             offsets = report.get("lists", {}).get(shown, [])
             number = min(number, max(1, len(offsets)))
             page = Page(read_page(importing.folder(), upload.token, shown, offsets, number), number,
