@@ -21,8 +21,8 @@ from sqlalchemy import select
 from core.extensions import db
 from tests.security import headers, report
 from tests.security.rules import RULES, Case, Route
-from tests.security.world import (ANONYMOUS, DERIVED, PARAM_KINDS, RANKED, RELATIONS, ROLES, Target, World,
-                                  sign_in)
+from tests.security.world import (ANONYMOUS, DERIVED, PARAM_KINDS, RANKED, RANKS, RELATIONS, ROLES, Target,
+                                  World, sign_in)
 
 # Rows that a refusal itself writes (the audit of the refusal, a session's last use, a
 # throttle's count): everything else must stay as it was.
@@ -281,13 +281,16 @@ def send(world: World, person, attempt: Try, mismatches: list[str], header_probl
 def _report_and_check(kind: str, role: str, attempts: list[Try], missing: int, mismatches: list[str],
                       header_problems: list[str]) -> None:
     by_relation: dict[str, int] = {}
+    by_rank: dict[str, int] = {}
     for attempt in attempts:
         relation = attempt.case.relation or "none"
         by_relation[relation] = by_relation.get(relation, 0) + 1
+        if attempt.case.nature in RANKS:
+            by_rank[attempt.case.nature] = by_rank.get(attempt.case.nature, 0) + 1
     report.record("Access matrix", f"{role} {kind}", {
         "tries": len(attempts), "not_applicable": missing, "mismatches": len(mismatches),
         "routes": sorted({a.endpoint for a in attempts}), "by_relation": by_relation,
-        "details": mismatches})
+        "by_account_rank": by_rank, "details": mismatches})
     report.record("Headers", f"{role} {kind} (matrix)", {
         "responses": len(attempts), "problems": len(header_problems), "details": header_problems})
     problems = mismatches + header_problems
