@@ -1,4 +1,4 @@
-"""`flask` commands: the database, the demo province, jobs."""
+"""`flask` commands: the database, the demo province, jobs, the operator's account rescue."""
 from __future__ import annotations
 
 import click
@@ -11,6 +11,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(seed_demo)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(accounts_group)
 
 
 @click.group("db")
@@ -164,3 +165,56 @@ def jobs_tick():
     _queue_left_behind()
     started = tick()
     click.echo(f"{len(started)} scheduled job(s) started")
+
+
+@click.group("accounts")
+def accounts_group():
+    """The operator's path for accounts nobody in the app outranks (a province administrator)."""
+
+
+def _account(login: str):
+    from core.auth.accounts import find_user
+
+    user = find_user(login)
+    if user is None:
+        raise click.ClickException(f"no account signs in as {login!r}")
+    return user
+
+
+@accounts_group.command("code")
+@click.argument("login")
+@with_appcontext
+def accounts_code(login):
+    """Print a one-time code for the member behind LOGIN (audited; the code itself is not kept)."""
+    from core.auth.accounts import open_request
+    from core.extensions import db
+    from core.members.service import hand_over_code
+
+    user = _account(login)
+    if user.member is None or not user.member.in_good_standing:
+        raise click.ClickException("this account has no member record in good standing: a code "
+                                   "resets a member's password")
+    reset = open_request(user.member)
+    db.session.flush()
+    code = hand_over_code(reset, None, source="cli")
+    db.session.commit()
+    hours = current_app.config["RESET_CODE_HOURS"]
+    click.echo(f"one-time code for {user.login}: {code[:4]} {code[4:]} (works once, within {hours} hours, "
+               "on the sign-in page: Forgot password → I have a code)")
+
+
+@accounts_group.command("clear-second-factor")
+@click.argument("login")
+@with_appcontext
+def accounts_clear_second_factor(login):
+    """Clear the authenticator of LOGIN (a lost phone) and end all its sessions (audited)."""
+    from core.audit import audit
+    from core.auth.sessions import end_all_sessions
+    from core.extensions import db
+
+    user = _account(login)
+    user.totp_secret, user.totp_last_step = None, None
+    end_all_sessions(user.id)
+    audit("second_factor.cleared", f"user:{user.id}", source="cli")
+    db.session.commit()
+    click.echo(f"authenticator of {user.login} cleared; every session of it ended")

@@ -33,11 +33,15 @@ class UserLoggedIn(Event):
 
 @dataclass(frozen=True)
 class MemberChanged(Event):
-    """A member was added, edited, transferred or changed status (`change` says which)."""
+    """A member was added, edited, transferred or changed status (`change` says which); a
+    transfer names where from and where to, a status change or transfer the date it took effect."""
 
     name = "member.changed"
     member_id: int
     change: str
+    from_org_id: int | None = None
+    to_org_id: int | None = None
+    on_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ class MembersImported(Event):
     org_id: int
     created: int
     updated: int
-    batch_id: str | None = None
+    batch_id: int | None = None  # the import batch (core.members.batches) that can be undone
 
 
 @dataclass(frozen=True)

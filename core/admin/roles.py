@@ -10,12 +10,13 @@ from sqlalchemy.orm import selectinload
 from core.admin.forms import ROLE_TITLES, GrantForm
 from core.admin.views import bp, own_orgs, scoped_org, strictly_below_own
 from core.audit import audit
+from core.events import RoleGranted, RoleRevoked, emit
 from core.auth.accounts import account_for, find_member, find_user
 from core.auth.models import User
 from core.auth.sessions import end_all_sessions
 from core.extensions import db
 from core.org.models import Organisation, RoleAssignment
-from core.org.scope import ADMIN, SECRETARY, get_scoped, scope_ids
+from core.org.scope import ADMIN, SECRETARY, get_scoped, outranks, refusal_message, scope_ids, users_not_outranked
 from core.org.tree import subtree_ids
 from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
 
@@ -58,15 +59,13 @@ def revoke_problem(ra: RoleAssignment, below: set[int]) -> str | None:
     return None
 
 
-def factor_problem(ra: RoleAssignment, below: set[int]) -> str | None:
-    """Why the user may not clear the second factor of the person holding this role, or None:
-    the same rule as removing an administrator, so a peer cannot take it off a peer."""
+def own_factor(ra: RoleAssignment) -> str | None:
+    """Why the user may not clear this second factor here: it is their own."""
     if ra.user_id == current_user.id:
         return _("You turn off your own second factor on your account page.")
-    if _peer_admin(ra, below):
-        return _("An administrator at your own level has it cleared by the level above, "
-                 "or by whoever appointed them.")
     return None
+
+
 
 
 def roles_page(org: Organisation | None, status: int = 200):
@@ -81,8 +80,10 @@ def roles_page(org: Organisation | None, status: int = 200):
         User.id.in_({ra.user_id for ra in page.items})))}
     below = strictly_below_own({ra.org_id for ra in page.items}, PERM)
     problems = {ra.id: revoke_problem(ra, below) for ra in page.items}
-    clearable = {ra.id for ra in page.items
-                 if people[ra.user_id].totp_secret and factor_problem(ra, below) is None}
+    # The second factor is judged on the person (all their roles), not on the one row.
+    above = users_not_outranked(current_user, PERM, [u.id for u in people.values() if u.totp_secret])
+    clearable = {ra.id for ra in page.items if people[ra.user_id].totp_secret
+                 and ra.user_id not in above and own_factor(ra) is None}
     return render("admin/roles.html", page=page, people=people, org=org, problems=problems,
                   clearable=clearable, role_titles=ROLE_TITLES, status=status, private=True)
 
@@ -142,6 +143,14 @@ def grant():
     if person.id == current_user.id:
         form.login.errors = [_("You cannot appoint yourself.")]
         return grant_page(org, form, key, status=400)
+    if not outranks(current_user, PERM, user=person):
+        # Appointing a superior inside one's subtree would hand over the roles page's powers
+        # (clearing their second factor, ending their sessions) over them.
+        db.session.rollback()  # find_person may have made an account for the member
+        form.login.errors = [refusal_message(user=person, login=form.login.data)]
+        audit("access.outranked", f"user:{person.id}", endpoint=request.endpoint)
+        db.session.commit()
+        return grant_page(org, form, key, status=403)
     held = db.session.scalar(select(exists().where(
         RoleAssignment.user_id == person.id, RoleAssignment.org_id == org.id,
         RoleAssignment.role == form.role.data)))
@@ -152,6 +161,7 @@ def grant():
     db.session.add(RoleAssignment(user_id=person.id, org_id=org.id, role=form.role.data,
                                   granted_by_id=current_user.id))
     audit("role.granted", f"user:{person.id}", org=org.id, role=form.role.data)
+    emit(RoleGranted(org.province_id, current_user.id, person.id, org.id, form.role.data))
     remember_done(key, url_for("admin.roles", org=org.id))
     if not commit_once(key):
         return already_done(key)
@@ -176,6 +186,7 @@ def revoke(ra_id: int):
                                 name=db.session.get(User, ra.user_id).display_name,
                                 role=ROLE_TITLES.get(ra.role, ra.role), org=ra.org.name)
     audit("role.revoked", f"user:{ra.user_id}", org=ra.org_id, role=ra.role)
+    emit(RoleRevoked(ra.org.province_id, current_user.id, ra.user_id, ra.org_id, ra.role))
     db.session.delete(ra)
     db.session.commit()
     flash(done, "success")
@@ -188,11 +199,16 @@ def clear_second_factor(ra_id: int):
     """Someone in the subtree lost the phone with their authenticator: clear it, end their
     sessions; they sign in with their password and set up the new phone."""
     ra = get_scoped(RoleAssignment, ra_id, current_user, PERM)
-    problem = factor_problem(ra, strictly_below_own([ra.org_id], PERM))
-    if problem:
+    problem = own_factor(ra)
+    if problem:  # no one outranks themselves: refused as the rank rule refuses
         flash(problem, "error")
-        return roles_page(ra.org, status=400)
+        return roles_page(ra.org, status=403)
     person = db.session.get(User, ra.user_id)
+    if not outranks(current_user, PERM, user=person):
+        audit("access.outranked", f"user:{person.id}", endpoint=request.endpoint)
+        db.session.commit()
+        flash(refusal_message(user=person, login=person.login), "error")
+        return roles_page(ra.org, status=403)
     if person.totp_secret:
         person.totp_secret, person.totp_last_step = None, None
         end_all_sessions(person.id)

@@ -10,6 +10,7 @@ from wtforms import DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from core.auth.accounts import normalise_login
+from core.localtime import today_local
 from core.org.models import MemberKind, MemberStatus
 
 STATUS_LABELS = {
@@ -78,7 +79,7 @@ def _date(label, required=False):
 
 
 def _not_future(field) -> bool:
-    if field.data and field.data > date.today():
+    if field.data and field.data > today_local(None):
         field.errors.append(_l("This date is in the future."))
         return False
     return True

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 
 from core.auth.accounts import normalise_login
 from core.extensions import db
+from core.localtime import today_local
 from core.members.import_files import ImportFileError
 from core.org.models import Level, MemberKind, MemberStatus, Organisation
 from core.org.tree import subtree_ids
@@ -188,7 +189,7 @@ class RowChecker:
         self.columns, self.branches = columns, branches
         self.cards: dict[str, int] = {}
         self.keys: dict[tuple, int] = {}
-        self.today = date.today()
+        self.today = today_local(None)
 
     def check(self, number: int, cells: list) -> Row | None:
         raw = {name: cells[i] if i < len(cells) else None for name, i in self.columns.items()}
@@ -289,3 +290,37 @@ class RowChecker:
             if first != row.number:
                 row.errors.append(_("the same person (name, date of birth, branch) is already in "
                                     "row %(row)s", row=first))
+
+
+def near(a: str | None, b: str | None, most: int = 2) -> bool:
+    """Names at most `most` letters apart (one typed wrong, dropped or added), diacritics,
+    case and spacing ignored: a typo, not another person."""
+    a, b = fold(a or ""), fold(b or "")
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > most:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, letter in enumerate(a, 1):
+        current = [i]
+        for j, other in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (letter != other)))
+        if min(current) > most:
+            return False
+        previous = current
+    return previous[-1] <= most
+
+
+def same_day(a: date | None, b: date | None) -> bool:
+    """Dates of birth that may be one person's: unknown on one side, equal, one digit typed
+    wrong, or day and month swapped."""
+    if a is None or b is None or a == b:
+        return True
+    if (a.day, a.month, a.year) == (b.month, b.day, b.year):
+        return True
+    return sum(x != y for x, y in zip(a.strftime("%d%m%Y"), b.strftime("%d%m%Y"))) <= 1
+
+
+def same_person(full_name: str, birth_date: date | None, row: Row) -> bool:
+    """Does the row describe the member holding its card, or someone else (a card typed wrong)?"""
+    return near(full_name, row.full_name) and same_day(birth_date, row.birth_date)

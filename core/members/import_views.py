@@ -19,13 +19,17 @@ from wtforms.validators import DataRequired
 
 from core.extensions import db
 from core.jobs import JobRecord, JobRefused, enqueue
-from core.members import importing
+from core.members import batches, importing
+from core.members.batches import MemberImport, MemberImportChange
+from core.members.import_match import field_label
+from core.members.import_plan import LISTS, PLAN_PAGE, org_ids, read_page, shown_value
 from core.members.import_rows import fold
 from core.members.importing import PERMISSION, ImportFileError
-from core.org.models import Level, Organisation
-from core.org.scope import can, has_any, refuse, require, scope_ids
+from core.members.service import org_names
+from core.org.models import Level, Member, Organisation
+from core.org.scope import can, has_any, is_id, refuse, require, scope_ids
 from core.plugins import current_province_id
-from core.web import Page, already_done, commit_once, remember_done, render
+from core.web import Page, already_done, commit_once, paginate, remember_done, render
 
 log = logging.getLogger(__name__)
 bp = Blueprint("imports", __name__, url_prefix="/members/import")
@@ -40,6 +44,10 @@ class UploadForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that needs only the CSRF token (undo)."""
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -64,27 +72,41 @@ def start():
                 importing.discard(upload)
         else:
             return redirect(url_for(".show", token=upload.token))
+    recent = batches.recent(current_user)
     return render("members/import_start.html", form=form, status=400 if form.errors else 200,
                   private=True, max_mb=importing.setting("IMPORT_MAX_BYTES") // 2 ** 20,
-                  more=more, query=query)
+                  more=more, query=query, recent=recent, orgs=org_names({b.org_id for b in recent}))
 
 
 @bp.get("/<token>")
 @login_required
 def show(token: str):
-    """The dry run's preview (counts, row errors, first rows), its progress, or the final summary."""
+    """The dry run's preview (counts; row errors, every update and every conflict, a page at a
+    time), its progress, or the final summary."""
     upload = own_upload(token)
     target = db.session.get(Organisation, upload.org_id)
     if upload.state == "applied":
+        batch = db.session.get(MemberImport, upload.batch_id) if upload.batch_id else None
         return render("members/import_done.html", upload=upload, report=upload.summary,
-                      target=target, private=True)
+                      target=target, batch=batch, private=True)
     if upload.state == "checked":
-        messages = upload.report["messages"]
-        size = current_app.config["PAGE_SIZE"]
-        number = min(max(1, request.args.get("page", 1, type=int) or 1), max(1, -(-len(messages) // size)))
-        page = Page(messages[(number - 1) * size:number * size], number, size, len(messages))
-        return render("members/import_preview.html", upload=upload, report=upload.report,
-                      target=target, page=page, private=True)
+        report = upload.report
+        shown = request.args.get("list") if request.args.get("list") in LISTS else "errors"
+        number = max(1, request.args.get("page", 1, type=int) or 1)
+        if shown == "errors":
+            messages = report["messages"]
+            size = current_app.config["PAGE_SIZE"]
+            number = min(number, max(1, -(-len(messages) // size)))
+            page = Page(messages[(number - 1) * size:number * size], number, size, len(messages))
+        else:
+            total = report.get("updated" if shown == "updated" else "conflicts", 0)
+            offsets = report.get("lists", {}).get(shown, [])
+            number = min(number, max(1, len(offsets)))
+            page = Page(read_page(importing.folder(), upload.token, shown, offsets, number), number,
+                        PLAN_PAGE, total)
+        return render("members/import_preview.html", upload=upload, report=report, target=target,
+                      page=page, shown=shown, orgs=org_names(org_ids(page.items) if shown != "errors" else ()),
+                      value=shown_value, label=field_label, private=True)
     record = db.session.get(JobRecord, upload.job_id) if upload.job_id else None
     if (record is not None and record.status in ("failed", "refused")) or upload.state == "new":
         upload.state, upload.error = "failed", upload.error or (record.message if record else None)
@@ -187,3 +209,47 @@ def target_choices(user, q: str = "") -> tuple[list[tuple[int, str]], bool]:
 
     walk(None, 0)
     return choices, more
+
+
+# --- an applied import, kept as one batch that can be undone ------------------------------------
+
+def own_batch(import_id: int) -> MemberImport:
+    """The batch, if the user imported it (and may still import there) or administers above it."""
+    batch = db.session.get(MemberImport, import_id) if is_id(import_id) else None
+    if batch is None or not batches.may_undo(current_user, batch):
+        refuse(f"member_import:{import_id}")
+    return batch
+
+
+@bp.get("/batches/<int:import_id>")
+@login_required
+def batch(import_id: int):
+    """What an applied import did, member by member, with the button that undoes it."""
+    batch = own_batch(import_id)
+    page = paginate(select(MemberImportChange).where(MemberImportChange.import_id == batch.id)
+                    .order_by(MemberImportChange.id))
+    names = dict(db.session.execute(select(Member.id, Member.full_name).where(
+        Member.id.in_({c.member_id for c in page.items if c.member_id}))).all())
+    rows = [(change, names.get(change.member_id), [
+        (k, (change.before or {}).get(k), v) for k, v in (change.after or {}).items()]
+        if change.action == "updated" else []) for change in page.items]
+    ids = {v for _c, _n, triples in rows for k, old, new in triples if k == "org_id" for v in (old, new)}
+    return render("members/import_batch.html", batch=batch, page=page, rows=rows, orgs=org_names(ids),
+                  target=db.session.get(Organisation, batch.org_id), value=shown_value,
+                  label=field_label, private=True)
+
+
+@bp.post("/batches/<int:import_id>/undo")
+@login_required
+def undo(import_id: int):
+    """Undo an applied import; a second press (or a retried post) finds it undone already."""
+    batch = own_batch(import_id)
+    if not ConfirmForm().validate_on_submit():
+        refuse(f"member_import:{import_id}")
+    report = batches.undo(batch.id, current_user)
+    if report is None:
+        flash(_("This import was undone already."), "success")
+    else:
+        flash(_("The import is undone: %(restored)s members restored, %(removed)s added members removed.",
+                restored=report.restored, removed=report.removed), "success")
+    return redirect(url_for(".batch", import_id=import_id))

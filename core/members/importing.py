@@ -2,11 +2,11 @@
 
 The file (xlsx through openpyxl in read-only mode, or UTF-8 CSV) is recognised by its content,
 its header row by the Vietnamese column names the party-member software exports. Rows are
-checked one by one, then matched a chunk at a time against existing members -- by card number,
-or for probationary members without one by name + birth date + branch -- with one query per
-chunk, never one per row. A dry run only counts; applying writes the same plan and records
-transfers and status changes as MemberEvent rows. Uploads stay in instance/imports/ (outside
-the web root) under a random token, with a JSON file beside each for its owner, state and report."""
+checked one by one, then matched and written a chunk at a time (core/members/import_match.py).
+A dry run only counts, and keeps its plan (every update, every conflict) beside the upload for
+the preview (import_plan.py); applying writes the same plan as one batch that can be undone
+(batches.py). Uploads stay in instance/imports/ (outside the web root) under a random token,
+with a JSON file beside each for its owner, state and report."""
 from __future__ import annotations
 
 import json
@@ -14,38 +14,28 @@ import os
 import re
 import secrets
 import time
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Callable
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
 
 from core.audit import audit
 from core.extensions import db
-from core.events import OrgChanged, emit
+from core.events import MembersImported, OrgChanged, emit
 from core.jobs import Job
+from core.members import batches, import_plan, lifecycle
 from core.members.import_files import ImportFileError, check_zip, count_lines, read_rows, setting, sniff
-from core.members.import_rows import FIELD_LABELS, Branches, Row, RowChecker, find_header, same
-from core.org.models import Member, MemberEvent, MemberKind, MemberStatus, Organisation, utcnow
+from core.members.import_match import PERMISSION, Report, plan, write
+from core.members.import_rows import Branches, Row, RowChecker, find_header
+from core.org.models import Organisation
 from core.org.scope import can, scope_ids
 
-PERMISSION = "members.import"
 JOB_CHECK, JOB_APPLY = "core.members.import_check", "core.members.import_apply"
 CHUNK = 1000
-SAMPLES = 5
-KEPT_MESSAGES = 5000
 TOKEN = re.compile(r"[0-9a-f]{32}")
-UPDATABLE = ("full_name", "card_number", "birth_date", "gender", "admission_date", "official_date",
-             "org_id", "status", "kind", "phone")
-# The event a status change records (the vocabulary of member management).
-STATUS_EVENTS = {MemberStatus.ACTIVE.value: "reinstated", MemberStatus.EXEMPT.value: "exempt",
-                 MemberStatus.DECEASED.value: "deceased", MemberStatus.REMOVED.value: "removed",
-                 MemberStatus.EXPELLED.value: "expelled"}
-NOTE = "import"
+COUNTS = ("rows", "new", "updated", "unchanged", "conflicts", "errors")
 
 
 def import_jobs() -> list[Job]:
@@ -69,6 +59,7 @@ class Upload:
     error: str | None = None
     report: dict | None = None
     summary: dict | None = None
+    batch_id: int | None = None  # once applied: the batch that can be undone
     created: float = field(default_factory=time.time)
 
     @property
@@ -161,137 +152,7 @@ def sweep() -> None:
             pass
 
 
-# --- Matching and applying -------------------------------------------------------------------
-
-@dataclass
-class Outcome:
-    row: Row
-    kind: str  # "new", "updated", "unchanged" or "error"
-    member: Member | None = None
-    changes: dict = field(default_factory=dict)
-
-
-@dataclass
-class Report:
-    """What a dry run found or an apply did; `messages` holds the first row errors."""
-
-    rows: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: int = 0
-    messages: list = field(default_factory=list)
-    samples: dict = field(default_factory=lambda: {"new": [], "updated": [], "unchanged": []})
-    ignored: list = field(default_factory=list)
-
-    def add(self, outcome: Outcome, branches: Branches) -> None:
-        self.rows += 1
-        counter = "errors" if outcome.kind == "error" else outcome.kind
-        setattr(self, counter, getattr(self, counter) + 1)
-        row = outcome.row
-        if outcome.kind == "error":
-            if len(self.messages) < KEPT_MESSAGES:
-                self.messages.extend(_("Row %(row)s: %(problem)s", row=row.number, problem=problem)
-                                     for problem in row.errors[:3])
-        elif len(self.samples[outcome.kind]) < SAMPLES:
-            self.samples[outcome.kind].append({
-                "row": row.number, "name": row.full_name, "card": row.card_number or "",
-                "branch": branches.names.get(row.org_id, ""),
-                "changes": [str(FIELD_LABELS[name]) for name in outcome.changes]})
-
-
-def plan(rows: list[Row], scope: set[int], claimed: dict[int, int]) -> list[Outcome]:
-    """Match one chunk of checked rows with existing members: two queries, whatever its size."""
-    good = [r for r in rows if not r.errors]
-    cards = [r.card_number for r in good if r.card_number]
-    by_card = {m.card_number: m for m in db.session.scalars(
-        select(Member).where(Member.card_number.in_(cards)))} if cards else {}
-    loose = [r for r in good if r.card_number not in by_card]
-    by_key = defaultdict(list)
-    if loose:
-        for m in db.session.scalars(select(Member).where(
-                Member.card_number.is_(None), Member.org_id.in_({r.org_id for r in loose}))):
-            by_key[(same(m.full_name), m.birth_date, m.org_id)].append(m)
-    outcomes = []
-    for row in rows:
-        member = None
-        if not row.errors:
-            member = by_card.get(row.card_number)
-            if member is None:
-                found = by_key.get(row.key, [])
-                if len(found) > 1:
-                    row.errors.append(_("several members without a card have this name, date of birth "
-                                        "and branch; please add the card number"))
-                member = found[0] if len(found) == 1 else None
-        if member is not None and member.org_id not in scope:
-            row.errors.append(_("the Party-card number %(card)s belongs to a member outside the "
-                                "organisations you manage", card=row.card_number))
-        elif member is not None and member.id in claimed:
-            row.errors.append(_("the same member is already in row %(row)s", row=claimed[member.id]))
-        if row.errors:
-            outcomes.append(Outcome(row, "error"))
-        elif member is None:
-            outcomes.append(Outcome(row, "new"))
-        else:
-            claimed[member.id] = row.number
-            changes = differences(member, row)
-            outcomes.append(Outcome(row, "updated" if changes else "unchanged", member, changes))
-    return outcomes
-
-
-def differences(member: Member, row: Row) -> dict:
-    """The fields the row would change; an empty cell never erases what is known."""
-    changes = {}
-    for name in UPDATABLE:
-        value = getattr(row, name)
-        current = getattr(member, name)
-        if value is None or value == current or (name == "full_name" and same(current) == same(value)):
-            continue
-        changes[name] = value
-    if row.kind is None and row.official_date and member.kind == MemberKind.PROBATIONARY.value:
-        changes["kind"] = MemberKind.OFFICIAL.value  # an official date means the member became official
-    return changes
-
-
-def write(outcomes: list[Outcome], user_id: int | None) -> None:
-    """Insert the new members and update the changed ones, with their events, in bulk."""
-    today, now = date.today(), utcnow()
-    new = [o.row for o in outcomes if o.kind == "new"]
-    events = []
-    if new:
-        ids = db.session.scalars(insert(Member).returning(Member.id, sort_by_parameter_order=True), [
-            {"org_id": r.org_id, "full_name": r.full_name, "card_number": r.card_number,
-             "phone": r.phone, "birth_date": r.birth_date, "gender": r.gender,
-             "kind": r.kind or (MemberKind.OFFICIAL.value if r.card_number or r.official_date
-                                else MemberKind.PROBATIONARY.value),
-             "status": r.status or MemberStatus.ACTIVE.value, "admission_date": r.admission_date,
-             "official_date": r.official_date, "created_at": now, "updated_at": now} for r in new]).all()
-        events += [{"member_id": i, "kind": "admitted", "on_date": r.admission_date or today,
-                    "to_org_id": r.org_id, "by_user_id": user_id, "note": NOTE} for i, r in zip(ids, new)]
-    for outcome in outcomes:
-        if outcome.kind == "updated":
-            events += member_events(outcome.member, outcome.changes, user_id, today)
-            for name, value in outcome.changes.items():
-                setattr(outcome.member, name, value)
-    if events:
-        db.session.execute(insert(MemberEvent), [{"from_org_id": None, "to_org_id": None, "value": None,
-                                                   **event} for event in events])
-
-
-def member_events(member: Member, changes: dict, user_id: int | None, today: date) -> list[dict]:
-    """The history a change leaves: a transfer, a status change, becoming official."""
-    base = {"member_id": member.id, "by_user_id": user_id, "note": NOTE, "on_date": today}
-    events = []
-    if "org_id" in changes:
-        events.append({**base, "kind": "transfer", "from_org_id": member.org_id,
-                       "to_org_id": changes["org_id"]})
-    if "status" in changes:
-        events.append({**base, "kind": STATUS_EVENTS[changes["status"]], "value": changes["status"]})
-    if changes.get("kind") == MemberKind.OFFICIAL.value:
-        events.append({**base, "kind": "official", "value": MemberKind.OFFICIAL.value,
-                       "on_date": changes.get("official_date") or member.official_date or today})
-    return events
-
+# --- Running a dry run or an apply -----------------------------------------------------------
 
 def run(upload: Upload, user, *, apply: bool, progress: Callable[[int], None] | None = None) -> Report:
     """Read, check and match every row of `upload`; with `apply`, write them chunk by chunk."""
@@ -310,14 +171,19 @@ def run(upload: Upload, user, *, apply: bool, progress: Callable[[int], None] | 
     report = Report(ignored=header.ignored)
     last_row = header.row + setting("IMPORT_MAX_ROWS")
     chunk: list[Row] = []
+    batch_id = batches.start(upload.token, upload.org_id, user.id).id if apply else None
+    if apply:
+        upload.batch_id = batch_id
+    writer = None if apply else import_plan.PlanWriter(folder(), upload.token)
 
     def flush():
-        outcomes = plan(chunk, scope, claimed)
-        if apply:
-            write(outcomes, user.id)
+        outcomes = plan(chunk, scope, claimed, user, audit_conflicts=not apply)
+        for outcome in outcomes:  # before the commit expires the members it reads
+            report.add(outcome, branches, writer)
+        changes = write(outcomes, user.id, batch_id) if apply else []
+        if apply or db.session.new:  # a dry run commits only its audit of cards held out of scope
             db.session.commit()
-        for outcome in outcomes:
-            report.add(outcome, branches)
+        lifecycle.announce(changes, user.id)
         chunk.clear()
         if progress:
             progress(min(99, report.rows * 100 // max(upload.rows_estimate, 1)))
@@ -332,6 +198,8 @@ def run(upload: Upload, user, *, apply: bool, progress: Callable[[int], None] | 
         if len(chunk) >= CHUNK:
             flush()
     flush()
+    if writer is not None:
+        report.lists = writer.close()
     return report
 
 
@@ -347,16 +215,19 @@ def execute(upload: Upload, user, *, apply: bool, progress=None) -> Report:
     if apply:
         upload.state, upload.summary = "applied", asdict(report)
         upload.path.unlink(missing_ok=True)  # applied: the member list need not be kept
+        import_plan.remove(folder(), upload.token)  # the batch keeps what was done
     else:
         upload.state, upload.report = "checked", asdict(report)
     save(upload)
-    counts = {k: getattr(report, k) for k in ("rows", "new", "updated", "unchanged", "errors")}
+    counts = {k: getattr(report, k) for k in COUNTS}
     audit("members.import" if apply else "members.import.preview", f"org:{upload.org_id}",
           user_id=user.id, **counts)
-    db.session.commit()
     if apply:
         target = db.session.get(Organisation, upload.org_id)
+        emit(MembersImported(target.province_id, user.id, target.id, report.new, report.updated,
+                             batch_id=upload.batch_id))
         emit(OrgChanged(target.province_id, user.id, target.id, "members.import"))
+    db.session.commit()
     return report
 
 
@@ -391,4 +262,4 @@ def _job(ctx, token: str, *, apply: bool) -> dict:
             return {"token": token, "failed": True}
     result = upload.summary if apply else upload.report
     return {"token": token, "url": f"/members/import/{token}",
-            **{k: result[k] for k in ("rows", "new", "updated", "unchanged", "errors")}}
+            **{k: result.get(k, 0) for k in COUNTS}}

@@ -15,32 +15,20 @@ from sqlalchemy.orm import selectinload
 from core.audit import audit
 from core.auth.accounts import issue_code, normalise_login
 from core.auth.models import ResetRequest, User, UserSession
-from core.auth.sessions import end_all_sessions
-from core.events import MemberChanged, emit
 from core.extensions import db
+from core.localtime import today_local
+from core.members.lifecycle import PENDING, Change, MemberError
 from core.org.models import Level, Member, MemberEvent, MemberKind, MemberStatus, Organisation, utcnow
 from core.org.scope import can, granted_org_ids, scope_ids
 from core.org.tree import ancestor_ids, subtree_ids
 
 CURRENT = (MemberStatus.ACTIVE.value, MemberStatus.EXEMPT.value)
-# Password requests still waiting for the secretary (a code, or a new one).
-PENDING = ("open", "code_issued", "expired")
-LEAVING = {"deceased": MemberStatus.DECEASED, "removed": MemberStatus.REMOVED,
-           "expelled": MemberStatus.EXPELLED}
 ACTIVE_DAYS = 30
 # A select longer than this would outgrow a phone's page budget: narrow it first.
 CHOICE_LIMIT = 200
 # Branches to pick from (radio buttons on the transfer page): beyond these, one finds them by name.
 BRANCH_CHOICE_LIMIT = 60
 LEVEL_ORDER = [level.value for level in Level]
-
-
-class MemberError(ValueError):
-    """A change refused for a reason shown on the form's `field`."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
 
 
 # --- what the list shows ---------------------------------------------------------------------
@@ -251,12 +239,24 @@ def check_card(card: str | None, user, exclude_id: int | None = None) -> None:
     if can(user, "members.view", owner.org_id):
         raise MemberError("card_number", _("This card number already belongs to %(name)s (%(org)s).",
                                            name=owner.full_name, org=owner.org.name))
-    raise MemberError("card_number", duplicate_card_message())
+    error = MemberError("card_number", duplicate_card_message())
+    error.card_holder = owner.id  # audited by the caller once its change is rolled back
+    raise error
 
 
 def duplicate_card_message() -> str:
+    """The one answer about a card held outside the user's scope, in this province or another:
+    it names nobody and does not say where."""
     return _("This card number is already registered. Please check it; if it is right, "
              "ask the level above.")
+
+
+def audit_card_conflict(holder_id: int, user_id: int | None, source: str) -> None:
+    """Keep a trace of a card typed (or imported) that someone out of scope holds; the caller
+    commits. The province sees them in its audit log."""
+    owner = db.session.get(Member, holder_id)
+    audit("member.card_conflict", f"member:{holder_id}", user_id=user_id, source=source,
+          org_id=owner.org_id if owner else None)
 
 
 def add_member(record: MemberRecord, org_id: int, by_user_id: int) -> Member:
@@ -264,7 +264,7 @@ def add_member(record: MemberRecord, org_id: int, by_user_id: int) -> Member:
     member = Member(org_id=org_id, status=MemberStatus.ACTIVE.value, **asdict(record))
     db.session.add(member)
     db.session.flush()
-    _event(member, "admitted", record.admission_date or date.today(), by_user_id, to_org_id=org_id)
+    _event(member, "admitted", record.admission_date or today_local(None), by_user_id, to_org_id=org_id)
     if record.kind == MemberKind.OFFICIAL.value and record.official_date:
         _event(member, "official", record.official_date, by_user_id)
     audit("member.created", f"member:{member.id}", org_id=org_id)
@@ -282,75 +282,6 @@ def update_member(member: Member, record: MemberRecord, by_user_id: int) -> None
         if user is not None and user.login == old_card and taken is None:
             user.login = record.card_number
     audit("member.edited", f"member:{member.id}", by=by_user_id)
-
-
-def transfer(member: Member, to_org_id: int, on_date: date, note: str | None, by_user_id: int) -> None:
-    """Move a member's Party activities to another branch (chuyển sinh hoạt đảng)."""
-    if to_org_id == member.org_id:
-        raise MemberError("to_org", _("The member is already in this branch."))
-    _check_date(member, on_date)
-    _event(member, "transfer", on_date, by_user_id, note=note, from_org_id=member.org_id,
-           to_org_id=to_org_id)
-    # A password request waiting for a code goes to the new branch's secretary.
-    db.session.execute(update(ResetRequest).where(
-        ResetRequest.member_id == member.id, ResetRequest.status.in_(PENDING))
-        .values(org_id=to_org_id))
-    audit("member.transferred", f"member:{member.id}", from_org=member.org_id, to_org=to_org_id)
-    member.org_id = to_org_id
-
-
-def allowed_actions(member: Member) -> list[str]:
-    """The status changes that make sense from where the member stands."""
-    if not member.in_good_standing:
-        return ["reinstated"]
-    actions = ["official"] if member.kind == MemberKind.PROBATIONARY.value else []
-    actions.append("reinstated" if member.status == MemberStatus.EXEMPT.value else "exempt")
-    return actions + list(LEAVING)
-
-
-def change_status(member: Member, action: str, on_date: date, note: str | None, by_user_id: int) -> None:
-    """Record a status change; a member who leaves the Party can no longer sign in."""
-    if action not in allowed_actions(member):
-        raise MemberError("action", _("This change is not possible for this member."))
-    _check_date(member, on_date)
-    was_current = member.in_good_standing
-    if action == "official":
-        member.kind, member.official_date = MemberKind.OFFICIAL.value, on_date
-    elif action == "exempt":
-        member.status = MemberStatus.EXEMPT.value
-    elif action == "reinstated":
-        member.status = MemberStatus.ACTIVE.value
-    else:
-        member.status = LEAVING[action].value
-    _event(member, action, on_date, by_user_id, note=note, value=member.status)
-    if action in LEAVING:
-        _close_accounts(member)
-    elif action == "reinstated" and not was_current:
-        _set_accounts_enabled(member, True)
-    audit("member.status", f"member:{member.id}", change=action)
-
-
-def _check_date(member: Member, on_date: date) -> None:
-    if member.admission_date and on_date < member.admission_date:
-        raise MemberError("on_date", _("This date is before the member's admission (%(date)s).",
-                                       date=member.admission_date.strftime("%d/%m/%Y")))
-
-
-def _close_accounts(member: Member) -> None:
-    """Disable the member's account and their family helpers', end every session, drop requests."""
-    _set_accounts_enabled(member, False)
-    db.session.execute(update(ResetRequest).where(
-        ResetRequest.member_id == member.id, ResetRequest.status.in_(PENDING))
-        .values(status="closed"))
-
-
-def _set_accounts_enabled(member: Member, enabled: bool) -> None:
-    users = db.session.scalars(select(User).where(or_(User.member_id == member.id,
-                                                      User.helped_member_id == member.id)))
-    for user in users:
-        user.is_enabled = enabled
-        if not enabled:
-            end_all_sessions(user.id)
 
 
 def _event(member: Member, kind: str, on_date: date, by_user_id: int, **extra) -> None:
@@ -372,9 +303,9 @@ def org_names(ids) -> dict[int, str]:
     return dict(db.session.execute(stmt).all())
 
 
-def announce(member: Member, change: str, actor_id: int) -> None:
-    """Tell the plugins, after the commit, that a member changed."""
-    emit(MemberChanged(member.org.province_id, actor_id, member.id, change))
+def edited(member: Member, change: str) -> Change:
+    """An add or an edit, as plugins hear of it (status changes and transfers: lifecycle)."""
+    return Change(member.id, member.org.province_id, change)
 
 
 # --- forgotten passwords: the secretary's side -----------------------------------------------
@@ -391,11 +322,12 @@ def pending_resets(user):
             .order_by(ResetRequest.created_at.desc(), ResetRequest.id.desc()))
 
 
-def hand_over_code(reset: ResetRequest, by_user_id: int) -> str:
+def hand_over_code(reset: ResetRequest, by_user_id: int | None, source: str = "web") -> str:
     """A fresh one-time code for `reset`; the member's other waiting requests are closed."""
     code = issue_code(reset, by_user_id)
     db.session.execute(update(ResetRequest).where(
         ResetRequest.member_id == reset.member_id, ResetRequest.id != reset.id,
         ResetRequest.status.in_(PENDING)).values(status="closed"))
-    audit("reset.code_issued", f"reset:{reset.id}", member_id=reset.member_id)
+    audit("reset.code_issued", f"reset:{reset.id}", user_id=by_user_id, member_id=reset.member_id,
+          source=source)
     return code

@@ -7,15 +7,17 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.audit import audit
 from core.auth.accounts import open_request
 from core.auth.models import ResetRequest
 from core.extensions import db
-from core.members import service
+from core.members import lifecycle, service
 from core.members.forms import (ACTION_LABELS, EVENT_LABELS, KIND_LABELS, STATUS_LABELS, AddMemberForm,
                                 CodeForm, MemberForm, StatusForm, TransferForm)
 from core.members.service import MemberError, MemberFilter, MemberRecord
 from core.org.models import Member
-from core.org.scope import can, get_scoped, has_any, refuse, require
+from core.org.scope import (can, get_scoped, has_any, members_not_outranked, outranks, refusal_message, refuse,
+                            require)
 from core.sender import send_text
 from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
 
@@ -45,6 +47,9 @@ def _fail(form, error: Exception):
     db.session.rollback()
     if isinstance(error, MemberError):
         getattr(form, error.field).errors.append(str(error))
+        if getattr(error, "card_holder", None):
+            service.audit_card_conflict(error.card_holder, current_user.id, "form")
+            db.session.commit()
     else:  # a concurrent add took the card number between our check and the commit
         form.card_number.errors.append(service.duplicate_card_message())
 
@@ -57,10 +62,12 @@ def _keyed(form):
     return form.idempotency_key.data, already_done(form.idempotency_key.data)
 
 
-def _save(form, key: str | None, apply, change: str, message):
-    """Carry out a change once (keyed), then tell the plugins; None when it was refused."""
+def _save(form, key: str | None, apply, message):
+    """Carry out a change once (keyed), then tell the plugins; None when it was refused.
+
+    `apply` returns the member and the lifecycle.Change the plugins hear of."""
     try:
-        member = apply()
+        member, change = apply()
         location = url_for(".detail", member_id=member.id)
         remember_done(key, location)
         if not commit_once(key):
@@ -68,7 +75,7 @@ def _save(form, key: str | None, apply, change: str, message):
     except (MemberError, IntegrityError) as error:
         _fail(form, error)
         return None
-    service.announce(member, change, current_user.id)
+    lifecycle.announce([change], current_user.id)
     flash(message(member), "success")
     return redirect(location)
 
@@ -110,9 +117,10 @@ def add():
     def apply():
         require(current_user, "members.manage", form.org_id.data)
         service.check_card(form.card_number.data, current_user)
-        return service.add_member(MemberRecord.from_form(form), form.org_id.data, current_user.id)
+        member = service.add_member(MemberRecord.from_form(form), form.org_id.data, current_user.id)
+        return member, service.edited(member, "created")
 
-    if form.validate_on_submit() and (saved := _save(form, key, apply, "created", lambda m: _(
+    if form.validate_on_submit() and (saved := _save(form, key, apply, lambda m: _(
             "Member %(name)s was added.", name=m.full_name))):
         return saved
     return _page("members/form.html", form, more=more, member=None)
@@ -122,16 +130,38 @@ def add():
 @login_required
 def detail(member_id: int):
     """A member's record, history and account, with the actions the user may take."""
-    member = get_scoped(Member, member_id, current_user, "members.view")
+    return _detail_page(get_scoped(Member, member_id, current_user, "members.view"))
+
+
+def _detail_page(member: Member, status: int = 200):
+    """The detail page; the actions on the record and its account are offered only when the user
+    outranks every account attached to it, and otherwise the page says who does it."""
     events = service.history(member)
     waiting = db.session.scalar(select(ResetRequest.id).where(
-        ResetRequest.member_id == member.id, ResetRequest.status.in_(service.PENDING)).limit(1))
+        ResetRequest.member_id == member.id, ResetRequest.status.in_(lifecycle.PENDING)).limit(1))
+    can_manage = can(current_user, "members.manage", member.org_id)
+    can_reset = member.in_good_standing and can(current_user, "accounts.reset", member.org_id)
+    mine = not (can_manage or can_reset) or outranks(current_user, "members.manage", member_id=member.id)
     return render("members/detail.html", member=member, events=events,
                   orgs=service.org_names([e.from_org_id for e in events] + [e.to_org_id for e in events]),
                   account=service.account_states([member.id]).get(member.id), waiting=waiting,
-                  can_manage=can(current_user, "members.manage", member.org_id),
-                  can_reset=member.in_good_standing and can(current_user, "accounts.reset", member.org_id),
-                  code_form=CodeForm(), private=True)
+                  can_manage=can_manage and mine, can_reset=can_reset and mine,
+                  refusal=None if mine else _refusal(member), refused=status == 403,
+                  code_form=CodeForm(), status=status, private=True)
+
+
+def _refusal(member: Member) -> str:
+    return refusal_message(member_id=member.id, login=member.card_number or member.phone)
+
+
+def _outranked(member: Member, permission: str):
+    """None when the user outranks every account of the record; else the record's page, refused
+    with 403 and the reason (the user may see the record, so it is not a 404)."""
+    if outranks(current_user, permission, member_id=member.id):
+        return None
+    audit("access.outranked", f"member:{member.id}", permission=permission, endpoint=request.endpoint)
+    db.session.commit()
+    return _detail_page(member, status=403)
 
 
 @bp.route("/<int:member_id>/edit", methods=["GET", "POST"])
@@ -139,6 +169,8 @@ def detail(member_id: int):
 def edit(member_id: int):
     """Correct a member's record (name, card number, phone, dates)."""
     member = get_scoped(Member, member_id, current_user, "members.manage")
+    if (refused := _outranked(member, "members.manage")) is not None:
+        return refused
     form = MemberForm(obj=member)
     key, done = _keyed(form)
     if done:
@@ -147,10 +179,9 @@ def edit(member_id: int):
     def apply():
         service.check_card(form.card_number.data, current_user, exclude_id=member.id)
         service.update_member(member, MemberRecord.from_form(form), current_user.id)
-        return member
+        return member, service.edited(member, "edited")
 
-    if form.validate_on_submit() and (saved := _save(form, key, apply, "edited",
-                                                     lambda m: _("The changes are saved."))):
+    if form.validate_on_submit() and (saved := _save(form, key, apply, lambda m: _("The changes are saved."))):
         return saved
     return _page("members/form.html", form, member=member, more=False)
 
@@ -160,6 +191,8 @@ def edit(member_id: int):
 def transfer(member_id: int):
     """Move a member's Party activities to another branch the user manages."""
     member = get_scoped(Member, member_id, current_user, "members.manage")
+    if (refused := _outranked(member, "members.manage")) is not None:
+        return refused
     query = " ".join(request.args.get("q", "").split())[:100]
     form = TransferForm()
     form.to_org.choices, more = service.branch_choices(current_user, "members.manage", q=query,
@@ -170,11 +203,10 @@ def transfer(member_id: int):
 
     def apply():
         require(current_user, "members.manage", form.to_org.data)
-        service.transfer(member, form.to_org.data, form.on_date.data, form.note.data or None,
-                         current_user.id)
-        return member
+        return member, lifecycle.transfer(member, form.to_org.data, form.on_date.data,
+                                          form.note.data or None, current_user.id)
 
-    if form.validate_on_submit() and (saved := _save(form, key, apply, "transferred", lambda m: _(
+    if form.validate_on_submit() and (saved := _save(form, key, apply, lambda m: _(
             "The member now belongs to %(org)s.", org=m.org.name))):
         return saved
     return _page("members/transfer.html", form, member=member, more=more, query=query)
@@ -185,8 +217,10 @@ def transfer(member_id: int):
 def status(member_id: int):
     """Record an exemption, a death, a removal, an expulsion, a return, or becoming official."""
     member = get_scoped(Member, member_id, current_user, "members.manage")
+    if (refused := _outranked(member, "members.manage")) is not None:
+        return refused
     form = StatusForm()
-    form.action.choices = [(a, ACTION_LABELS[a]) for a in service.allowed_actions(member)]
+    form.action.choices = [(a, ACTION_LABELS[a]) for a in lifecycle.allowed_actions(member)]
     key, done = _keyed(form)
     if done:
         return done
@@ -194,11 +228,10 @@ def status(member_id: int):
         form.action.data = request.args.get("action")
 
     def apply():
-        service.change_status(member, form.action.data, form.on_date.data, form.note.data or None,
-                              current_user.id)
-        return member
+        return member, lifecycle.change_status(member, form.action.data, form.on_date.data,
+                                               form.note.data or None, current_user.id)
 
-    if form.validate_on_submit() and (saved := _save(form, key, apply, form.action.data, lambda m: _(
+    if form.validate_on_submit() and (saved := _save(form, key, apply, lambda m: _(
             "Saved: %(change)s.", change=ACTION_LABELS[form.action.data]))):
         return saved
     return _page("members/status.html", form, member=member)
@@ -210,7 +243,9 @@ def resets():
     """Password requests of the user's members, newest first, each with a button to give a code."""
     _require_any("accounts.reset")
     page = paginate(service.pending_resets(current_user))
-    return render("members/resets.html", page=page, form=CodeForm(), private=True)
+    # Requests of members whose accounts outrank the user wait for the level above.
+    above = members_not_outranked(current_user, "accounts.reset", [r.member_id for r in page.items])
+    return render("members/resets.html", page=page, form=CodeForm(), above=above, private=True)
 
 
 @bp.post("/resets/<int:request_id>/code")
@@ -218,7 +253,9 @@ def resets():
 def give_code(request_id: int):
     """Give a one-time code for a member's request; it is shown once on the next page."""
     reset = get_scoped(ResetRequest, request_id, current_user, "accounts.reset")
-    if reset.status not in service.PENDING or not reset.member.in_good_standing:
+    if (refused := _outranked(reset.member, "accounts.reset")) is not None:
+        return refused
+    if reset.status not in lifecycle.PENDING or not reset.member.in_good_standing:
         flash(_("This request is closed already."), "error")
         return redirect(url_for(".resets"))
     return _hand_over(reset)
@@ -229,6 +266,8 @@ def give_code(request_id: int):
 def give_code_to_member(member_id: int):
     """The member phoned the secretary: give them a code at once, without a request of theirs."""
     member = get_scoped(Member, member_id, current_user, "accounts.reset")
+    if (refused := _outranked(member, "accounts.reset")) is not None:
+        return refused
     if not member.in_good_standing:
         flash(_("Only a member in good standing can get a code."), "error")
         return redirect(url_for(".detail", member_id=member.id))
@@ -258,6 +297,8 @@ def _code_hours() -> int:
 def code(request_id: int):
     """Show the code once, large, to read out to the member in person or over the phone."""
     reset = get_scoped(ResetRequest, request_id, current_user, "accounts.reset")
+    if (refused := _outranked(reset.member, "accounts.reset")) is not None:
+        return refused
     shown = session.pop(SHOWN_CODE, None) or {}
     code = shown.get("code") if shown.get("request") == reset.id else None
     return render("members/code.html", reset=reset, member=reset.member, hours=_code_hours(),

@@ -12,6 +12,7 @@ from datetime import date
 from sqlalchemy import Select, and_, exists, false, or_, select
 
 from core.extensions import db
+from core.localtime import today_local
 from core.org.models import (IN_GOOD_STANDING, Member, MemberEvent, MemberKind, MemberStatus,
                              OrgClosure, Organisation, RoleAssignment)
 
@@ -54,7 +55,7 @@ def roster(org_id: int, on: date | None = None, *, subtree: bool = False,
     orgs = (select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == org_id) if subtree
             else select(Organisation.id).where(Organisation.id == org_id))
     account = select(User.id).where(User.member_id == Member.id).scalar_subquery()
-    if on is None or on >= date.today():
+    if on is None or on >= today_local(None):
         rows = db.session.execute(
             select(Member.id, Member.full_name, Member.org_id, Member.kind, Member.status, account)
             .where(Member.org_id.in_(orgs), Member.status.in_(statuses))

@@ -127,6 +127,10 @@ def has_any(user, name: str) -> bool:
     return bool(granted_org_ids(user, name))
 
 
+# Acting on an account (and on a member record carrying accounts) also needs rank: core/org/rank.py.
+from core.org.rank import members_not_outranked, outranks, refusal_message, users_not_outranked  # noqa: E402,F401
+
+
 # --- what a member sees ---------------------------------------------------------------------
 # A member (and a family helper, who reads for one) sees what their own branch and every level
 # above it publishes, and the members of their own branch: never a sibling branch's things.

@@ -99,7 +99,8 @@ def tree(app, accounts):
         return {"grassroots": a.parent_id, "a": a.id, "a_name": a.name, "b": b.id, "b_name": b.name,
                 "province": a.province_id, "other_province": other_province.id,
                 "other_branch_name": other_branch.name, "known_card": known.card_number,
-                "known_name": known.full_name, "known_id": known.id}
+                "known_name": known.full_name, "known_id": known.id,
+                "known_born": known.birth_date.strftime("%d/%m/%Y")}
 
 
 def members(app) -> int:
@@ -113,7 +114,8 @@ def test_dry_run_shows_counts_and_row_errors_and_writes_nothing(app, as_role, tr
     admin = as_role("province_admin")
     rows = [person(1, tree["a_name"]), person(2, tree["b_name"]),
             person(3, tree["a_name"], admitted="31/02/1990"),
-            person(4, tree["a_name"], name=tree["known_name"], card=tree["known_card"], phone="0911222333")]
+            person(4, tree["a_name"], name=tree["known_name"], card=tree["known_card"], phone="0911222333",
+                   born=tree["known_born"])]
     before, events = members(app), None
     with app.app_context():
         events = db.session.scalar(select(func.count(MemberEvent.id)))
@@ -123,7 +125,9 @@ def test_dry_run_shows_counts_and_row_errors_and_writes_nothing(app, as_role, tr
     assert count(text, "Sẽ cập nhật") == 1
     assert count(text, "Dòng có lỗi (bỏ qua)") == 1
     assert "Dòng 4: ngày vào Đảng không hợp lệ '31/02/1990'" in text  # row 1 is the header
-    assert "Nguyễn Văn Nhập 1" in text and "số điện thoại" in text  # samples, and what changes
+    assert "Nguyễn Văn Nhập 1" in text  # the first new members
+    updates = page_text(admin.get(url + "?list=updated"))
+    assert "số điện thoại" in updates and "0911222333" in updates  # what changes, old → new
     assert members(app) == before
     with app.app_context():
         assert db.session.scalar(select(func.count(MemberEvent.id))) == events
@@ -146,7 +150,7 @@ def test_apply_creates_members_in_the_right_branches(app, as_role, tree):
         assert by_card["88000001"].birth_date == date(1970, 3, 2)
         assert by_card["88000001"].kind == "official" and by_card["88000001"].gender == "nam"
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "members.import"))
-        assert entry.detail == {"rows": 3, "new": 2, "updated": 0, "unchanged": 0, "errors": 1}
+        assert entry.detail == {"rows": 3, "new": 2, "updated": 0, "unchanged": 0, "conflicts": 0, "errors": 1}
         assert "Nhập" not in str(entry.detail)  # counts only, no personal data
     # The uploaded list is not kept once applied.
     assert not list(Path(app.instance_path, "imports").glob("*.csv"))
@@ -173,7 +177,10 @@ def test_reimport_with_changed_phone_and_branch_updates_and_records_a_transfer(a
     before = members(app)
     url, text = preview(admin, tree["grassroots"],
                         csv_bytes([person(1, tree["b_name"], phone="0912 345 678", status="Miễn sinh hoạt")]))
-    assert count(text, "Sẽ cập nhật") == 1 and "chi bộ" in text
+    assert count(text, "Sẽ cập nhật") == 1
+    updates = page_text(admin.get(url + "?list=updated"))
+    assert f"chi bộ: {tree['a_name']} → <strong>{tree['b_name']}</strong>" in updates
+    assert "Đang sinh hoạt → <strong>Miễn sinh hoạt</strong>" in updates
     text = apply(admin, url)
     assert "cập nhật 1 đảng viên" in text
     assert members(app) == before
@@ -250,7 +257,7 @@ def test_card_of_a_member_outside_the_scope_is_an_error(app, as_role, tree, acco
         branch = db.session.scalar(select(Organisation).where(
             Organisation.province_id == tree["other_province"], Organisation.level == "branch"))
     _, text = preview(admin, branch.id, csv_bytes([person(1, branch.name, card=tree["known_card"])]))
-    assert f"số thẻ {tree['known_card']} thuộc một đảng viên ngoài phạm vi đồng chí quản lý" in text
+    assert "Số thẻ này đã có trong hệ thống" in text and tree["known_name"] not in text
     with app.app_context():
         assert db.session.get(Member, tree["known_id"]).org_id == tree["a"]
 

@@ -9,6 +9,12 @@ the organisation scope (core/org/scope.py), not copied from the views.
   branch's (members, password codes, publishing, a plugin's branch tools); a right marked
   `top` is a province administrator's only.
 - Anonymous visitors are sent to sign in, except on the public pages.
+- Acting on an account — a member record's edit, status, transfer, a one-time code, appointing a
+  person, clearing a second factor — also needs rank: every role held by the accounts attached
+  to it (the member's own, their family helpers') lies strictly below the user's organisation
+  (`Outranks`; world.py RANKS). A record in scope whose accounts hold a role at or above the
+  user's level is refused with 403 and the reason (the user can see it, so not 404); the level
+  above does it, or for a province administrator the server's operator (`flask accounts`).
 
 Every route of the app must have an entry here: a new route fails the matrix until its rule is
 stated. A route's objects are named by its parameters (tests/security/world.py, PARAM_KINDS);
@@ -105,6 +111,29 @@ class Inbox(Rule):
                 or (case.nature == "addressed" and case.relation in ABOVE_OR_HOME))
 
 
+class Outranks(Rule):
+    """The object's accounts hold no role, or only roles strictly below the user's level."""
+    reads_nature = True
+
+    def allows(self, case):
+        return case.nature in (None, "no role", "role below")
+
+
+class AnyRank(Rule):
+    """Whatever rank the object's accounts hold (so the matrix tries every rank)."""
+    reads_nature = True
+
+    def allows(self, case):
+        return True
+
+
+class Below(Rule):
+    """An object strictly below the user's organisation (someone else's, in the subtree)."""
+
+    def allows(self, case):
+        return case.relation == "child"
+
+
 class Own(Rule):
     """The user's own object (a job they started, a file they uploaded)."""
 
@@ -149,12 +178,15 @@ class Route:
     `refused` the statuses that count as a refusal (an organisation not among a form's choices
     is answered 400, as a wrong choice); `into` a second field naming where an object goes (a
     move, merge, transfer): an allowed object sent out of reach is refused, 400 or 404, and
-    nothing changes; `last` for posts whose effect would spoil later tries."""
+    nothing changes; `person` a form field naming a person by login (an appointment): an
+    allowed post is tried with a person of every rank in the user's scope, the rank deciding;
+    `last` for posts whose effect would spoil later tries."""
     get: Rule | None
     post: Rule | None = None
     query: dict = field(default_factory=dict)
     form: dict = field(default_factory=dict)
     into: dict = field(default_factory=dict)
+    person: str | None = None
     refused: tuple = (403, 404)
     last: bool = False
 
@@ -165,6 +197,8 @@ class Route:
 PUBLIC, SIGNED_IN = Public(), SignedIn()
 READ = Published() | Scoped("content.publish")  # an item: published to me, or one I manage
 EXAMPLE_READ = Home() | Scoped("_example.manage")
+MANAGE, RESET = Scoped("members.manage") & Outranks(), Scoped("accounts.reset") & Outranks()
+BATCH = (Own() | Below()) & Scoped("members.import", ADMINS)  # the importer, or the levels above
 
 RULES: dict[str, Route] = {
     # public: signing in, files, the home-screen app, health
@@ -204,22 +238,24 @@ RULES: dict[str, Route] = {
     "content.download": Route(READ),
     # members, inside the staff's subtree
     "members.index": Route(Scoped("members.view"), query={"org": "org"}),
-    "members.detail": Route(Scoped("members.view")),
+    "members.detail": Route(Scoped("members.view") & AnyRank()),  # seen, whoever holds the account
     "members.add": Route(Staff("members.manage"), post=Scoped("members.manage"),
                          form={"org_id": "branch"}, refused=(400, 404)),
-    "members.edit": Route(Scoped("members.manage")),
-    "members.transfer": Route(Scoped("members.manage"), into={"to_org": "branch"}),
-    "members.status": Route(Scoped("members.manage")),
+    "members.edit": Route(MANAGE),
+    "members.transfer": Route(MANAGE, into={"to_org": "branch"}),
+    "members.status": Route(MANAGE),
     "members.resets": Route(Staff("accounts.reset")),
-    "members.code": Route(Scoped("accounts.reset")),
-    "members.give_code": Route(None, post=Scoped("accounts.reset")),
-    "members.give_code_to_member": Route(None, post=Scoped("accounts.reset")),
+    "members.code": Route(RESET),
+    "members.give_code": Route(None, post=RESET),
+    "members.give_code_to_member": Route(None, post=RESET),
     "imports.start": Route(Staff("members.import", ADMINS), post=Scoped("members.import", ADMINS),
                            form={"org_id": "org"}),
     "imports.show": Route(Own() & Scoped("members.import", ADMINS)),
     "imports.apply": Route(None, post=Own() & Scoped("members.import", ADMINS), form={"token": "upload"}),
     "imports.discard": Route(None, post=Own() & Scoped("members.import", ADMINS), form={"token": "upload"},
                              last=True),
+    "imports.batch": Route(BATCH),
+    "imports.undo": Route(None, post=BATCH),
     # the organisation tree, roles and features: administrators in their subtree
     "admin.orgs": Route(Staff("orgs.manage", ADMINS)),
     "admin.org": Route(Scoped("orgs.manage", ADMINS)),
@@ -229,9 +265,12 @@ RULES: dict[str, Route] = {
     "admin.merge_choose": Route(Scoped("orgs.manage", ADMINS)),
     "admin.merge": Route(Scoped("orgs.manage", ADMINS), into={"target_id": "org"}),
     "admin.roles": Route(Scoped("roles.delegate", ADMINS), query={"org": "org"}),
-    "admin.grant": Route(Scoped("roles.delegate", ADMINS), query={"org": "org"}, form={"org_id": "org"}),
-    "admin.revoke": Route(None, post=Scoped("roles.delegate", ADMINS), last=True),
-    "admin.clear_second_factor": Route(None, post=Scoped("roles.delegate", ADMINS), last=True),
+    # appointing judges the person; revoking the one role row (a role in the subtree is the
+    # user's to take back, whoever holds it); clearing a second factor judges the person
+    "admin.grant": Route(Scoped("roles.delegate", ADMINS) & Outranks(), query={"org": "org"},
+                         form={"org_id": "org"}, person="login", last=True),  # an appointment changes ranks
+    "admin.revoke": Route(None, post=Scoped("roles.delegate", ADMINS) & AnyRank(), last=True),
+    "admin.clear_second_factor": Route(None, post=Scoped("roles.delegate", ADMINS) & Outranks(), last=True),
     "admin.plugins": Route(Staff("plugins.manage", ADMINS, top=True)),
     "admin.plugins_for": Route(Scoped("plugins.manage", ADMINS, top=True)),
     "admin.toggle": Route(None, post=Scoped("plugins.manage", ADMINS, top=True)),

@@ -21,7 +21,8 @@ from sqlalchemy import select
 from core.extensions import db
 from tests.security import headers, report
 from tests.security.rules import RULES, Case, Route
-from tests.security.world import ANONYMOUS, DERIVED, PARAM_KINDS, RELATIONS, ROLES, Target, World, sign_in
+from tests.security.world import (ANONYMOUS, DERIVED, PARAM_KINDS, RANKED, RANKS, RELATIONS, ROLES, Target,
+                                  World, sign_in)
 
 # Rows that a refusal itself writes (the audit of the refusal, a session's last use, a
 # throttle's count): everything else must stay as it was.
@@ -140,7 +141,7 @@ def tries(world: World, role: str, method: str) -> tuple[list[Try], int]:
             targets: list[Target | None] = [None] if where in (None, "query") else []
             natures = world.natures(kind) if where else []
             if not route.rule(method).reads_nature:
-                natures = natures[:1]  # a scope rule: the relation alone decides
+                natures = [world.default_nature(kind)] if where else []  # a scope rule: the relation decides
             for relation in RELATIONS if where else ():
                 for nature in natures:
                     target = world.target(role, kind, relation, nature)
@@ -153,6 +154,30 @@ def tries(world: World, role: str, method: str) -> tuple[list[Try], int]:
             if method == "POST" and route.into:
                 into, more = _into_foreign(world, role, endpoint, route, rule, where, name, made, targets)
                 found, missing = found + into, missing + more
+            if method == "POST" and route.person:
+                people, more = _persons(world, role, endpoint, route, rule, where, name, made, targets)
+                found, missing = found + people, missing + more
+    return found, missing
+
+
+def _persons(world, role, endpoint, route, rule, where, name, made, targets):
+    """An allowed post naming a person (an appointment), tried with a member of every rank in
+    the user's own scope: the rank alone decides."""
+    allowed = {t.relation: t for t, attempt in zip(targets, made) if t and attempt.expected == "answered"}
+    base = next((allowed[r] for r in ("child", "same") if r in allowed), None)
+    if base is None:
+        return [], 0
+    found, missing = [], 0
+    for rank in world.natures("member"):
+        person = next((p for p in (world.target(role, "member", r, rank) for r in ("child", "same")) if p), None)
+        if person is None:
+            missing += 1
+            continue
+        attempt = _try(world, role, "POST", endpoint, route, rule, where, name, base)
+        case = Case(role, base.relation, rank)
+        found.append(Try(attempt.endpoint, "POST", attempt.url,
+                         {**attempt.data, route.person: person.thing.extra["card"]}, case,
+                         expectation(route, "POST", case), attempt.refused, attempt.last))
     return found, missing
 
 
@@ -165,7 +190,7 @@ def _try(world, role, method, endpoint, route, rule, where, name, target, into=N
         values.update({arg: make(target.thing) for arg, make in DERIVED.items() if arg in rule.arguments})
     if method == "POST":
         data.update(PAYLOADS.get(endpoint, lambda t, p: {})(target, world.people[role]))
-    case = Case(role, target.relation if target else None, target.thing.nature if target else None)
+    case = Case(role, target.relation if target else None, _nature(world, role, target))
     expected = expectation(route, method, case)
     if into is not None:  # an allowed object, sent into an organisation out of reach
         field, second = into
@@ -175,6 +200,13 @@ def _try(world, role, method, endpoint, route, rule, where, name, target, into=N
     url = world.app.url_map.bind("localhost").build(endpoint, values, method=method)
     return Try(endpoint, method, url + ("?" + urlencode(query) if query else ""), data, case, expected,
                refused, route.last)
+
+
+def _nature(world, role, target) -> str | None:
+    """What the rule reads besides the relation: an item's nature, or the rank of the accounts."""
+    if target is None:
+        return None
+    return world.rank(role, target.thing) if target.thing.kind in RANKED else target.thing.nature
 
 
 def _into_foreign(world, role, endpoint, route, rule, where, name, made, targets):
@@ -249,13 +281,16 @@ def send(world: World, person, attempt: Try, mismatches: list[str], header_probl
 def _report_and_check(kind: str, role: str, attempts: list[Try], missing: int, mismatches: list[str],
                       header_problems: list[str]) -> None:
     by_relation: dict[str, int] = {}
+    by_rank: dict[str, int] = {}
     for attempt in attempts:
         relation = attempt.case.relation or "none"
         by_relation[relation] = by_relation.get(relation, 0) + 1
+        if attempt.case.nature in RANKS:
+            by_rank[attempt.case.nature] = by_rank.get(attempt.case.nature, 0) + 1
     report.record("Access matrix", f"{role} {kind}", {
         "tries": len(attempts), "not_applicable": missing, "mismatches": len(mismatches),
         "routes": sorted({a.endpoint for a in attempts}), "by_relation": by_relation,
-        "details": mismatches})
+        "by_account_rank": by_rank, "details": mismatches})
     report.record("Headers", f"{role} {kind} (matrix)", {
         "responses": len(attempts), "problems": len(header_problems), "details": header_problems})
     problems = mismatches + header_problems

@@ -40,6 +40,11 @@ ROLES = (ANONYMOUS, "member", "family_helper", "secretary", "secretary_other_bra
 # neither above nor below); above it; below it; in another province. "parent" and "child" take
 # the nearest organisation above or below that holds such an object.
 RELATIONS = ("own", "same", "sibling", "parent", "child", "other")
+# How the accounts attached to an object (a member record, a password request, a role's holder)
+# stand to the user by rank: no role at all; every role strictly below the user's organisation;
+# one at the user's own level or beside it; one above it. Acting on an account needs the first two.
+RANKS = ("no role", "role below", "role beside", "role above")
+RANKED = {"member", "reset", "role"}  # kinds whose things carry `holders`: their accounts' role orgs
 # Every placed object carries a marker naming its kind and organisation, so a page that shows
 # what the user may not see is caught even when it answers 200.
 MARKER = re.compile(r"thử quyền (member|staff|published|draft|note|addressed|personal) #(\d+)")
@@ -52,7 +57,7 @@ PDF = b"%PDF-1.4\n% bien ban hop chi bo (ma tran quyen)\n" + b"0" * 200 + b"\n%%
 PARAM_KINDS = {
     "member_id": "member", "org_id": "org", "province_id": "province", "ra_id": "role",
     "item_id": "item", "request_id": "reset", "feed_id": "feed", "notification_id": "notification",
-    "job_id": "job", "token": "upload", "note_id": "note",
+    "job_id": "job", "token": "upload", "note_id": "note", "import_id": "import",
 }
 DERIVED = {
     "attachment_id": lambda first: first.extra["attachment"],  # the item's own file
@@ -120,7 +125,10 @@ class World:
     def target(self, role: str, kind: str, relation: str, nature: str | None = None) -> Target | None:
         """The object of `kind` (and `nature`) standing in `relation` to `role`, if the world has one."""
         user = self.users.get(role)
-        candidates = [t for t in self.things.get(kind, []) if nature is None or t.nature == nature]
+        if kind in RANKED:
+            candidates = [t for t in self.things.get(kind, []) if nature is None or self.rank(role, t) == nature]
+        else:
+            candidates = [t for t in self.things.get(kind, []) if nature is None or t.nature == nature]
         if relation == "own":
             found = [t for t in candidates if user is not None and t.owner_id == user]
             return Target(found[0], relation) if found else None
@@ -142,7 +150,25 @@ class World:
         return sorted(set(found))
 
     def natures(self, kind: str) -> list[str | None]:
+        if kind in RANKED:
+            return list(RANKS)
         return sorted({t.nature for t in self.things.get(kind, [])}, key=str) or [None]
+
+    def default_nature(self, kind: str) -> str | None:
+        """The nature tried by a rule the nature does not change (any, for ranked kinds)."""
+        return None if kind in RANKED else self.natures(kind)[0]
+
+    def rank(self, role: str, thing: Thing) -> str:
+        """How the roles held by the thing's accounts stand to `role`'s organisation."""
+        holders = thing.extra.get("holders", ())
+        if not holders:
+            return "no role"
+        line = self.relations[role]
+        if any(org in line["parent"] for org in holders):
+            return "role above"
+        if all(org in line["child"] for org in holders):
+            return "role below"
+        return "role beside"
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -167,6 +193,7 @@ def build_world(accounts: dict) -> World:
             state.enabled = True
             db.session.add(state)
     staff = _staff_per_org(orgs)
+    _ranked_members(orgs)
     things: dict[str, list[Thing]] = {}
     for kind, (plugin, maker) in MAKERS.items():
         if plugin is None or plugin in loaded:
@@ -226,31 +253,78 @@ def _members(orgs, staff, users) -> list[Thing]:
                         official_date=date(2001, 1, 1))
         db.session.add(member)
         db.session.flush()
-        found.append(Thing("member", member.id, org.id, extra={"card": member.card_number}))
+        found.append(Thing("member", member.id, org.id, extra={"card": member.card_number, "holders": ()}))
     for role, user_id in users.items():
         member = db.session.get(User, user_id).member if user_id else None
         if member is not None:
             found.append(Thing("member", member.id, member.org_id, owner_id=user_id,
-                               extra={"card": member.card_number}))
+                               extra={"card": member.card_number, "holders": _holders(member.id)}))
+    for member in db.session.scalars(select(Member).where(Member.card_number.like(RANKED_CARDS + "%"))):
+        found.append(Thing("member", member.id, member.org_id,
+                           extra={"card": member.card_number, "holders": _holders(member.id)}))
     return found
+
+
+RANKED_CARDS = "95"
+
+
+def _ranked_members(orgs: dict) -> None:
+    """In every organisation, members whose accounts hold a role one level up, at that
+    organisation itself, and one level down: seen from each role, each stands above, beside or
+    below it (World.rank), so the matrix tries every account route against every rank."""
+    children: dict[int, list[int]] = {}
+    for org in orgs.values():
+        if org.parent_id in orgs:
+            children.setdefault(org.parent_id, []).append(org.id)
+    for org in orgs.values():
+        places = [org.parent_id if org.parent_id in orgs else None, org.id,
+                  min(children.get(org.id, []), default=None)]
+        for n, place in enumerate(places):
+            if place is None:
+                continue
+            member = Member(org_id=org.id, full_name=f"Bình thử quyền member #{org.id}", gender="nam",
+                            card_number=f"{RANKED_CARDS}{n}{org.id:05d}", phone=f"0950{n}{org.id:05d}",
+                            kind="official", status="active", birth_date=date(1971, 1, 1),
+                            admission_date=date(2000, 1, 1), official_date=date(2001, 1, 1))
+            db.session.add(member)
+            db.session.flush()
+            user = User(login=member.card_number, member_id=member.id, display_name="Cán bộ thử quyền",
+                        password_hash=None, is_enabled=True, totp_secret="JBSWY3DPEHPK3PXP")
+            db.session.add(user)
+            db.session.flush()
+            db.session.add(RoleAssignment(user_id=user.id, org_id=place,
+                                          role=SECRETARY if orgs[place].is_branch else ADMIN))
+    db.session.flush()
+
+
+def _holders(member_id: int) -> tuple[int, ...]:
+    """Where the accounts of a member (their own, their helpers') hold roles."""
+    holders = select(User.id).where((User.member_id == member_id) | (User.helped_member_id == member_id))
+    return tuple(db.session.scalars(select(RoleAssignment.org_id).where(RoleAssignment.user_id.in_(holders))))
 
 
 def _resets(orgs, staff, users) -> list[Thing]:
     found = []
-    for member in db.session.scalars(select(Member).where(Member.card_number.like("97%"))):
+    for member in db.session.scalars(select(Member).where(
+            Member.card_number.like("97%") | Member.card_number.like(RANKED_CARDS + "%"))):
         request = ResetRequest(member_id=member.id, org_id=member.org_id, status="open")
         db.session.add(request)
         db.session.flush()
-        found.append(Thing("reset", request.id, member.org_id))
+        found.append(Thing("reset", request.id, member.org_id, extra={"holders": _holders(member.id)}))
     return found
 
 
 def _roles(orgs, staff, users) -> list[Thing]:
     owners = {user_id for user_id in users.values() if user_id}
-    rows = db.session.scalars(select(RoleAssignment).where(
-        RoleAssignment.user_id.in_(owners | set(staff.values()))))
-    return [Thing("role", ra.id, ra.org_id, owner_id=ra.user_id if ra.user_id in owners else None)
-            for ra in rows]
+    ranked = select(User.id).where(User.login.like(RANKED_CARDS + "%"))
+    rows = list(db.session.scalars(select(RoleAssignment).where(
+        RoleAssignment.user_id.in_(owners | set(staff.values())) | RoleAssignment.user_id.in_(ranked))))
+    held: dict[int, list[int]] = {}
+    for ra in db.session.scalars(select(RoleAssignment).where(
+            RoleAssignment.user_id.in_({ra.user_id for ra in rows}))):
+        held.setdefault(ra.user_id, []).append(ra.org_id)
+    return [Thing("role", ra.id, ra.org_id, owner_id=ra.user_id if ra.user_id in owners else None,
+                  extra={"holders": tuple(held[ra.user_id])}) for ra in rows]
 
 
 def _items(orgs, staff, users) -> list[Thing]:
@@ -326,6 +400,22 @@ def _uploads(orgs, staff, users) -> list[Thing]:
     return found
 
 
+def _imports(orgs, staff, users) -> list[Thing]:
+    """An applied (empty) import batch per organisation by its staff, and one of each role's own."""
+    from core.members.batches import MemberImport
+
+    found = []
+    homes = {u.id: u.home_org_id for u in db.session.scalars(select(User).where(
+        User.id.in_([u for u in users.values() if u])))}
+    owners = [(org.id, staff[org.id]) for org in orgs.values()] + [(h, u) for u, h in homes.items() if h]
+    for org_id, owner in owners:
+        batch = MemberImport(token=secrets.token_hex(16), org_id=org_id, user_id=owner, state="applied")
+        db.session.add(batch)
+        db.session.flush()
+        found.append(Thing("import", batch.id, org_id, owner_id=owner))
+    return found
+
+
 def _notes(orgs, staff, users) -> list[Thing]:
     from plugins._example.models import ExampleNote
 
@@ -343,6 +433,7 @@ MAKERS: dict[str, tuple[str | None, Callable]] = {
     "org": (None, _orgs), "branch": (None, _branches), "province": (None, _provinces), "member": (None, _members),
     "reset": (None, _resets), "role": (None, _roles), "item": (None, _items), "feed": (None, _feeds),
     "notification": (None, _notifications), "job": (None, _jobs), "upload": (None, _uploads),
+    "import": (None, _imports),
     "note": ("_example", _notes),
 }
 
