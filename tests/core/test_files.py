@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,6 +28,7 @@ from core.jobs import JobRecord, enqueue
 from core.org.models import utcnow
 from tests import samples
 from tests.core.test_hooks import memory_plugin
+from tests.core.test_import import csv_bytes, person, preview, tree  # noqa: F401  (tree: a fixture)
 from tests.plugins.support import dispose, make_app
 from tests.support import Visitor
 
@@ -372,3 +375,31 @@ def test_names_from_the_database_never_leave_the_files_folder(tmp_path):
             local.path(namespace, key)
     assert local.path("meetings", "ab" * 16) == tmp_path / "meetings" / ("ab" * 16)
 
+
+# --- the member import keeps its lists in the file service ----------------------------------------
+
+def test_an_import_list_is_kept_encrypted_and_deleted_when_done(app, as_role, tree):  # noqa: F811
+    admin = as_role("province_admin")
+    data = csv_bytes([person(1, tree["a_name"]), person(2, tree["b_name"])])
+    url, _text = preview(admin, tree["grassroots"], data)
+    with app.app_context():
+        stored = db.session.scalar(select(StoredFile).where(StoredFile.namespace == "imports"))
+        assert stored.sensitive and stored.mimetype == CSV
+        assert timedelta(hours=23) < stored.expires_at - utcnow() <= timedelta(hours=24)
+    [kept] = on_disk(app, "imports")
+    assert b"88000001" not in kept.read_bytes()  # card numbers are not readable on the disk
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', admin.text(url)).group(1)
+    admin.submit("/members/import/discard", {"token": token}, form_page=url)
+    assert on_disk(app, "imports") == []
+    with app.app_context():
+        assert db.session.scalar(select(StoredFile).where(StoredFile.namespace == "imports")) is None
+    # Applied, or refused after it was kept (no header row): nothing stays either.
+    url, _text = preview(admin, tree["grassroots"], data)
+    token = re.search(r'name="token" value="([0-9a-f]{32})"', admin.text(url)).group(1)
+    assert admin.submit("/members/import/apply", {"token": token}, form_page=url).status_code == 302
+    assert on_disk(app, "imports") == []
+    response = admin.submit("/members/import/", {"org_id": str(tree["grassroots"]),
+                                                 "file": (io.BytesIO(b"ten\nAn\n"), "ds.csv")},
+                            form_page="/members/import/", content_type="multipart/form-data")
+    assert response.status_code == 400 and on_disk(app, "imports") == []
+    assert not os.listdir(Path(app.instance_path) / "files" / ".staging")
