@@ -39,6 +39,9 @@ def reencode(upload: Upload, long_side: int, staging: Path) -> tuple[Path, str]:
         if picture.width * picture.height > MAX_PIXELS:
             raise upload.refuse("pixels")
         picture.load()
+        # Shrink first, in place (the box is square, so before turning it is the same): the
+        # copies that follow are of the small picture.
+        picture.thumbnail((long_side, long_side))
         picture = ImageOps.exif_transpose(picture)  # turn it upright before the EXIF goes
     except FileRejected:
         raise
@@ -49,7 +52,6 @@ def reencode(upload: Upload, long_side: int, staging: Path) -> tuple[Path, str]:
     see_through = "A" in picture.getbands() or "transparency" in picture.info
     picture = picture.convert("RGBA" if see_through else "RGB")
     picture.info = {}
-    picture.thumbnail((long_side, long_side))
     if see_through:
         return _save(picture, staging, "PNG", optimize=True), PNG
     as_jpeg = _save(picture, staging, "JPEG", quality=80, optimize=True, progressive=True)

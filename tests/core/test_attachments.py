@@ -29,19 +29,6 @@ def docx() -> bytes:
     return out.getvalue()
 
 
-def picture(fmt: str = "PNG", size=(3000, 2000)) -> bytes:
-    """A picture with EXIF (a camera's make and a place), as a phone would send it."""
-    image = Image.new("RGB", size, (200, 30, 30))
-    for x in range(0, size[0], 50):  # some detail, so it is not a flat colour
-        image.paste((20, 20, 200), (x, 0, x + 10, size[1]))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x0132] = "2025:12:01 08:00:00"  # DateTime
-    out = io.BytesIO()
-    image.save(out, fmt, exif=exif.tobytes())
-    return out.getvalue()
-
-
 def content_files(app) -> Path:
     """Where the file service keeps the attachments' bytes."""
     return Path(app.instance_path) / "files" / "content"
@@ -112,7 +99,7 @@ def test_docx_is_accepted_by_its_content(as_role, app):
 @pytest.mark.parametrize("fmt, name", [("PNG", "so-do.png"), ("JPEG", "anh chụp hội nghị.jpg"),
                                        ("WEBP", "anh.webp")])
 def test_pictures_are_reencoded_without_metadata(as_role, app, fmt, name):
-    original = picture(fmt)
+    original = samples.photo(fmt, gps=False)  # with the phone's EXIF, as it sends it
     assert Image.open(io.BytesIO(original)).getexif()  # the phone's EXIF is there before
     new = item_id(upload(as_role("secretary"), (original, name), kind="news"))
     [image] = attachments(app, new)
