@@ -10,7 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
-from core.files.kinds import JPEG, PNG, FileRejected, Upload
+from core.files.kinds import JPEG, PNG, FileRejected, Received
 
 MAX_PIXELS = 50_000_000  # decoded larger, a picture would take ~150 MB: refused before decoding
 FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
@@ -24,7 +24,7 @@ def _heif() -> None:
     pillow_heif.register_heif_opener()
 
 
-def reencode(upload: Upload, long_side: int, staging: Path) -> tuple[Path, str]:
+def reencode(upload: Received, long_side: int, staging: Path) -> tuple[Path, str]:
     """A new file in `staging` holding the cleaned picture, and its type."""
     _heif()
     try:

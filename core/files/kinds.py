@@ -64,7 +64,7 @@ class FileRejected(ValueError):
 
 
 @dataclass
-class Upload:
+class Received:
     """A file received into the staging folder, and what its caller accepts."""
 
     path: Path
@@ -145,7 +145,7 @@ def audio_type(head: bytes) -> str | None:
     return None
 
 
-def recognise(upload: Upload) -> tuple[str, str | None]:
+def recognise(upload: Received) -> tuple[str, str | None]:
     """(kind, mimetype) of a non-empty upload, or FileRejected; an "image" is decided by
     Pillow (core.files.images), so its mimetype is None here."""
     head, accept = upload.head, upload.accept
@@ -166,7 +166,7 @@ def recognise(upload: Upload) -> tuple[str, str | None]:
     raise upload.refuse("type")
 
 
-def _accepted(upload: Upload, kind: str, mimetype: str) -> tuple[str, str]:
+def _accepted(upload: Received, kind: str, mimetype: str) -> tuple[str, str]:
     if kind not in upload.accept:
         raise upload.refuse("type")
     if kind == "pdf":
@@ -176,7 +176,7 @@ def _accepted(upload: Upload, kind: str, mimetype: str) -> tuple[str, str]:
 
 # --- checking ---------------------------------------------------------------------------------
 
-def pdf(upload: Upload) -> None:
+def pdf(upload: Received) -> None:
     """A PDF that opens, with pages, readable without a password."""
     from pypdf import PdfReader
 
@@ -194,7 +194,7 @@ def pdf(upload: Upload) -> None:
         raise upload.refuse("corrupt")
 
 
-def ooxml(upload: Upload) -> str:
+def ooxml(upload: Received) -> str:
     """"docx" or "xlsx" for a ZIP that is one (and is accepted), refused otherwise: not a ZIP
     at all, a plain ZIP, macros, a damaged package, or one that unpacks to far more than it holds."""
     try:
@@ -229,7 +229,7 @@ def ooxml(upload: Upload) -> str:
     return kind
 
 
-def _content_types(upload: Upload, data: bytes, kind: str) -> None:
+def _content_types(upload: Received, data: bytes, kind: str) -> None:
     """Macro-enabled types refused; the main part, where declared, of the kind it claims."""
     if len(data) > 2 ** 20:
         raise upload.refuse("corrupt")
@@ -246,7 +246,7 @@ def _content_types(upload: Upload, data: bytes, kind: str) -> None:
             raise upload.refuse("type")
 
 
-def text(upload: Upload) -> str:
+def text(upload: Received) -> str:
     """CSV: UTF-8 text (a BOM allowed), not a binary file under another name."""
     head = upload.head
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):

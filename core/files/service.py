@@ -22,7 +22,8 @@ from sqlalchemy.exc import IntegrityError
 from core.extensions import db
 from core.files import crypto, images
 from core.files.backends import backend, check_name
-from core.files.kinds import EXTENSIONS, KINDS, FileRejected, Upload, clean_filename, human_size, recognise
+from core.files.kinds import (EXTENSIONS, KINDS, FileRejected, Received, clean_filename, human_size,
+                              recognise)
 from core.files.models import StoredFile
 from core.org.models import utcnow
 
@@ -51,7 +52,7 @@ def save_upload(upload, *, namespace: str, accept: Iterable[str], max_bytes: int
     try:
         with open(received, "rb") as f:
             head = f.read(4096)
-        checked = Upload(received, head, name, accept)
+        checked = Received(received, head, name, accept)
         if not head:
             raise checked.refuse("empty")
         kind, mimetype = recognise(checked)

@@ -50,6 +50,8 @@ def _ranged(stored: StoredFile) -> Response:
         stream = open_file(stored)
     except FileNotFoundError:
         _missing(stored)
+    if stored.sensitive:
+        stream.peek(1)  # a wrong FILES_KEY fails here, as an error page, not as a cut-off download
     response = send_file(stream, mimetype=stored.mimetype, conditional=False, etag=stored.sha256)
     response.content_length = stored.size
     try:

@@ -96,6 +96,7 @@ def _paste(layer: Image.Image, band: Image.Image, centre: tuple[int, int]) -> No
     """Composite `band` centred on `centre`, as much of it as falls inside the picture
     (alpha_composite refuses a band that overhangs)."""
     left, top = centre[0] - band.width // 2, centre[1] - band.height // 2
-    crop = (max(0, -left), max(0, -top), min(band.width, layer.width - left), min(band.height, layer.height - top))
+    crop = (max(0, -left), max(0, -top),
+            min(band.width, layer.width - left), min(band.height, layer.height - top))
     if crop[2] > crop[0] and crop[3] > crop[1]:
         layer.alpha_composite(band.crop(crop), (max(0, left), max(0, top)))

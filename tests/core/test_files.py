@@ -285,8 +285,13 @@ def test_another_process_with_the_same_key_reads_sensitive_files(db_uri, tmp_pat
     worker = make_app(db_uri, tmp_path / "worker", EXTRA_PLUGINS=plugin, FILES_KEY=f"{new},{old}",
                       FILES_DIR=str(tmp_path / "shared"))
     assert worker.test_client().get(f"/box/{file_id}").data == samples.pdf("Anh the")
-    dispose(first)
-    dispose(worker)
+    # A process given another key reads nothing: an error page, never bytes it cannot check.
+    stranger = make_app(db_uri, tmp_path / "stranger", EXTRA_PLUGINS=plugin, FILES_KEY=new,
+                        FILES_DIR=str(tmp_path / "shared"))
+    refused = stranger.test_client().get(f"/box/{file_id}")
+    assert refused.status_code == 500 and b"%PDF" not in refused.data
+    for app in (first, worker, stranger):
+        dispose(app)
 
 
 # --- watermarks ---------------------------------------------------------------------------------
