@@ -13,7 +13,7 @@ from PIL import Image, ImageOps
 from core.files.kinds import JPEG, PNG, FileRejected, Received
 
 MAX_PIXELS = 50_000_000  # decoded larger, a picture would take ~150 MB: refused before decoding
-FORMATS = {"JPEG", "PNG", "WEBP", "HEIF"}
+FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 
 
 @functools.cache
@@ -28,12 +28,13 @@ def reencode(upload: Received, long_side: int, staging: Path) -> tuple[Path, str
     """A new file in `staging` holding the cleaned picture, and its type."""
     _heif()
     try:
-        with Image.open(upload.path) as probe:
+        # Only these decoders are tried: never Pillow's others (EPS would start Ghostscript).
+        with Image.open(upload.path, formats=FORMATS) as probe:
             source = probe.format
             if source not in FORMATS:
                 raise upload.refuse("type")
             probe.verify()
-        picture = Image.open(upload.path)
+        picture = Image.open(upload.path, formats=FORMATS)
         if picture.format == "JPEG":
             picture.draft("RGB", (long_side, long_side))  # decode at 1/2…1/8 scale: far less memory
         if picture.width * picture.height > MAX_PIXELS:
