@@ -22,7 +22,6 @@ from core.content.models import Attachment, ContentItem, ContentRevision, Kind, 
 from core.content.search import index_text
 from core.events import ContentChanged, ContentPublished, emit
 from core.extensions import db
-from core.files import StoredFile
 from core.org.models import Organisation, utcnow
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -247,14 +246,14 @@ def max_upload() -> int:
     return int(current_app.config.get("CONTENT_MAX_UPLOAD") or DEFAULT_MAX_UPLOAD)
 
 
-def store_upload(upload, owner_id: int) -> StoredFile:
+def store_upload(upload, owner_id: int) -> files.StoredFile:
     """Keep an uploaded attachment (FileRejected, with the form's message, when it may not be
     one); it goes again if the transaction does not commit."""
     return files.save_upload(upload, namespace="content", accept=ACCEPT, max_bytes=max_upload(),
                              owner_id=owner_id)
 
 
-def attach(item: ContentItem, stored: list[StoredFile]) -> None:
+def attach(item: ContentItem, stored: list[files.StoredFile]) -> None:
     """Record kept files as the attachments of `item`."""
     for kept in stored:
         db.session.add(Attachment(item_id=item.id, file=kept))
