@@ -7,6 +7,7 @@ arguments, never lose one); what is not here may change without notice. docs/api
 each group with an example."""
 from __future__ import annotations
 
+from core import files
 from core.audit import audit
 from core.auth.models import User
 from core.content.models import ContentItem
@@ -48,6 +49,8 @@ __all__ = [
     # pages and forms
     "render", "paginate", "Page", "new_idempotency_key", "already_done", "remember_done",
     "commit_once", "safe_next", "fold",
+    # files: uploads checked by content, served with ranges, watermarked, encrypted at rest
+    "files",
     # side effects: jobs, events, the inbox, the audit log
     "enqueue", "JobRefused", "emit", "Event", "UserLoggedIn", "MemberChanged", "OrgChanged",
     "PluginToggled", "ContentPublished", "ContentChanged", "OrgMoved", "OrgsMerged", "RoleGranted",

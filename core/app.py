@@ -38,7 +38,7 @@ def configure_settings(app: Flask, overrides: dict) -> None:
     deployment = overrides.get("SOTAY_CONFIG") or os.environ.get("SOTAY_CONFIG")
     if deployment:
         app.config.from_file(str(ROOT / deployment), load=tomllib.load, text=False)
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "FILES_KEY"):
         if os.environ.get(name):
             key = "SQLALCHEMY_DATABASE_URI" if name == "DATABASE_URL" else name
             app.config[key] = os.environ[name]

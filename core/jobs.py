@@ -100,7 +100,9 @@ class JobRefused(Exception):
 def core_jobs() -> list[Job]:
     from flask_babel import lazy_gettext as _l
 
-    return [Job("core.noop", "core.jobs:noop_job", title=_l("Checking the job queue"))]
+    return [Job("core.noop", "core.jobs:noop_job", title=_l("Checking the job queue")),
+            Job("core.files.sweep", "core.files.service:sweep_job", title=_l("Deleting expired files"),
+                every=timedelta(hours=1))]
 
 
 def noop_job(ctx: JobContext, steps: int = 1) -> dict:

@@ -2,6 +2,7 @@
 from core.audit import AuditEntry  # noqa: F401
 from core.auth.models import ResetRequest, Throttle, User, UserSession  # noqa: F401
 from core.content.models import Attachment, Bookmark, ContentItem, ContentRevision, FeedSource  # noqa: F401
+from core.files.models import StoredFile  # noqa: F401
 from core.jobs import JobRecord  # noqa: F401
 from core.members.batches import MemberImport, MemberImportChange  # noqa: F401
 from core.notify.models import Notification, NotificationPreference, NotificationRead  # noqa: F401

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, Stri
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
+from core.files.models import StoredFile
 from core.org.models import Organisation, utcnow
 
 
@@ -84,20 +85,24 @@ class ContentRevision(db.Model):
 
 
 class Attachment(db.Model):
-    """A file stored outside the web root, served only to users allowed to see its item."""
+    """A file of an item, kept by the file service (namespace "content"), served only to users
+    allowed to see its item."""
 
     __tablename__ = "content_attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("content_item.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    mimetype: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    storage_key: Mapped[str] = mapped_column(String(255), unique=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("core_file.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     item: Mapped[ContentItem] = relationship(back_populates="attachments")
+    file: Mapped[StoredFile] = relationship(lazy="joined")
+
+    # What the pages show of the file.
+    filename = property(lambda self: self.file.filename)
+    mimetype = property(lambda self: self.file.mimetype)
+    size = property(lambda self: self.file.size)
+    sha256 = property(lambda self: self.file.sha256)
 
 
 class Bookmark(db.Model):

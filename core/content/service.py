@@ -1,38 +1,29 @@
-"""Publishing behind the publishers' pages: safe text, state-secret stamps, uploads checked by
-content, the changes with their history and audit, and the events told after the commit.
+"""Publishing behind the publishers' pages: safe text, state-secret stamps, attachments (kept and
+checked by the file service, core.files), the changes with their history and audit, and the
+events told after the commit.
 
 Queries start from core.content.query; the callers call `announce`, then commit once."""
 from __future__ import annotations
 
-import hashlib
 import html
-import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import nh3
 from flask import current_app
 from flask_babel import gettext as _
-from PIL import Image, ImageOps
 
+from core import files
 from core.audit import audit
 from core.content.models import Attachment, ContentItem, ContentRevision, Kind, Status
 from core.content.search import index_text
-from core.content.storage import store
 from core.events import ContentChanged, ContentPublished, emit
 from core.extensions import db
 from core.org.models import Organisation, utcnow
 
 DEFAULT_MAX_UPLOAD = 15 * 1024 * 1024
-IMAGE_LONG_SIDE = 1600  # enough to read a scanned page on a phone; far less to fetch over 3G
-MAX_PIXELS = 50_000_000  # a larger picture is refused before it is decoded (decompression bombs)
-PDF = "application/pdf"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-JPEG, PNG = "image/jpeg", "image/png"
-EXTENSIONS = {PDF: ".pdf", DOCX: ".docx", JPEG: ".jpg", PNG: ".png"}
 
 # The formatting a body may keep; nh3 drops everything else, hx-* and on* attributes included.
 TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "h2", "h3", "blockquote", "a",
@@ -235,128 +226,29 @@ def announce(item: ContentItem, was_visible: bool, actor_id: int) -> None:
 
 # --- attachments ------------------------------------------------------------------------------
 
-@dataclass
-class Upload:
-    """A file that passed the checks: its (re-encoded) bytes, type and clean name."""
-
-    data: bytes
-    mimetype: str
-    filename: str
+ACCEPT = ("pdf", "docx", "image")  # by their content; pictures re-encoded by the file service
 
 
 def max_upload() -> int:
     return int(current_app.config.get("CONTENT_MAX_UPLOAD") or DEFAULT_MAX_UPLOAD)
 
 
-def human_size(size: int) -> str:
-    """A file size as people read it: "350 KB", "1,2 MB"."""
-    if size >= 2 ** 20:
-        return f"{size / 2 ** 20:.1f}".rstrip("0").rstrip(".").replace(".", ",") + " MB"
-    return f"{max(1, round(size / 1024))} KB"
+def store_upload(upload, owner_id: int) -> files.StoredFile:
+    """Keep an uploaded attachment (FileRejected, with the form's message, when it may not be
+    one); it goes again if the transaction does not commit."""
+    return files.save_upload(upload, namespace="content", accept=ACCEPT, max_bytes=max_upload(),
+                             owner_id=owner_id)
 
 
-def check_upload(filename: str | None, stream) -> Upload:
-    """Accept PDF, DOCX and JPEG/PNG/WebP by their content, not their name; pictures are
-    re-encoded (no metadata, long side at most 1600 px)."""
-    limit = max_upload()
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise ContentError("files", _("The file %(name)s is too large: at most %(size)s.",
-                                      name=clean_filename(filename, ""), size=human_size(limit)))
-    if data.startswith(b"%PDF-"):
-        mimetype = PDF
-    elif data.startswith(b"PK\x03\x04") and _is_docx(data):
-        mimetype = DOCX
-    else:
-        data, mimetype = _reencode_image(data, filename)
-    return Upload(data, mimetype, clean_filename(filename, EXTENSIONS[mimetype]))
+def attach(item: ContentItem, stored: list[files.StoredFile]) -> None:
+    """Record kept files as the attachments of `item`."""
+    for kept in stored:
+        db.session.add(Attachment(item_id=item.id, file=kept))
 
 
-def _wrong_type(filename: str | None) -> ContentError:
-    return ContentError("files", _("The file %(name)s is not a PDF, a Word (.docx) document or a "
-                                   "picture (JPEG, PNG, WebP).", name=clean_filename(filename, "")))
-
-
-def _is_docx(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, ValueError, NotImplementedError):  # a corrupt "version needed"
-        return False
-    # Macros (vbaProject.bin) make it a .docm in disguise.
-    return ({"word/document.xml", "[Content_Types].xml"} <= names
-            and not any(n.lower().endswith("vbaproject.bin") for n in names))
-
-
-def _reencode_image(data: bytes, filename: str | None) -> tuple[bytes, str]:
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            source = probe.format
-            if source not in ("JPEG", "PNG", "WEBP"):
-                raise _wrong_type(filename)
-            if probe.width * probe.height > MAX_PIXELS:
-                raise ContentError("files", _("The picture %(name)s is too large to process.",
-                                              name=clean_filename(filename, "")))
-            probe.verify()
-        picture = Image.open(io.BytesIO(data))
-        picture.load()
-        picture = ImageOps.exif_transpose(picture)  # turn it upright before the EXIF goes
-    except ContentError:
-        raise
-    except Exception:  # Pillow raises many kinds of errors on a file that is not a picture
-        raise _wrong_type(filename) from None
-    see_through = "A" in picture.getbands() or "transparency" in picture.info
-    picture = picture.convert("RGBA" if see_through else "RGB")
-    picture.info = {}  # EXIF (place, phone, time), comments and profiles are dropped
-    picture.thumbnail((IMAGE_LONG_SIDE, IMAGE_LONG_SIDE))
-    if see_through:
-        return _encode(picture, "PNG", optimize=True), PNG
-    as_jpeg = _encode(picture, "JPEG", quality=80, optimize=True, progressive=True)
-    if source != "PNG":
-        return as_jpeg, JPEG
-    # A drawing or a screenshot stays PNG (sharp, and small); a photo saved as PNG becomes JPEG.
-    as_png = _encode(picture, "PNG", optimize=True)
-    return (as_png, PNG) if len(as_png) <= 2 * len(as_jpeg) else (as_jpeg, JPEG)
-
-
-def _encode(picture: Image.Image, fmt: str, **options) -> bytes:
-    out = io.BytesIO()
-    picture.save(out, fmt, **options)
-    return out.getvalue()
-
-
-_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|;]+")
-
-
-def clean_filename(name: str | None, extension: str) -> str:
-    """A readable file name (Vietnamese kept) without paths or odd characters, ending with the
-    extension of what the file really is."""
-    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
-    stem = " ".join(_UNSAFE_NAME.sub(" ", name).split()).strip(". ")
-    if extension:
-        stem = stem.rsplit(".", 1)[0].strip(". ") if "." in stem else stem
-    return (stem[:120].rstrip(". ") or _("attachment")) + extension
-
-
-def attach(item: ContentItem, uploads: list[Upload], keys: list[str]) -> None:
-    """Store checked uploads and record them on `item`; each new storage key is added to `keys`
-    so that the caller can delete the files again if the transaction fails."""
-    for upload in uploads:
-        key = store().save(upload.data)
-        keys.append(key)
-        db.session.add(Attachment(item_id=item.id, filename=upload.filename, mimetype=upload.mimetype,
-                                  size=len(upload.data), storage_key=key,
-                                  sha256=hashlib.sha256(upload.data).hexdigest()))
-
-
-def discard(keys: list[str]) -> None:
-    """Delete stored files whose rows were not saved (or were removed)."""
-    for key in keys:
-        store().delete(key)
-
-
-def remove_attachment(attachment: Attachment) -> str:
-    """Remove an attachment's row; returns its key, to delete the file after the commit."""
+def remove_attachment(attachment: Attachment) -> None:
+    """Remove an attachment; its file is deleted once the caller commits."""
     audit("content.file_removed", f"content:{attachment.item_id}", file=attachment.filename)
+    stored = attachment.file
     db.session.delete(attachment)
-    return attachment.storage_key
+    files.delete(stored)

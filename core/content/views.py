@@ -2,11 +2,7 @@
 them: an item, its files, the announcements and the useful-life sections."""
 from __future__ import annotations
 
-import logging
-import unicodedata
-from urllib.parse import quote
-
-from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -14,6 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from core import files
 from core.auth.models import User
 from core.content import service
 from core.content.forms import (DOCUMENT_CATEGORIES, FORMS, KIND_HINTS, KIND_TITLES, LEVEL_TITLES,
@@ -21,17 +18,16 @@ from core.content.forms import (DOCUMENT_CATEGORIES, FORMS, KIND_HINTS, KIND_TIT
 from core.content.models import Attachment, ContentItem, ContentRevision, Kind, Status
 from core.content.query import PUBLISH, manageable_by, visible_to
 from core.content.service import DRAFT, LATER, NOW, ContentError, ItemData
-from core.content.storage import store
 from core.extensions import db
+from core.files.kinds import JPEG, PNG
 from core.localtime import reader_province, to_local
 from core.org.models import OrgClosure, Organisation, utcnow
 from core.org.scope import can, get_scoped, granted_org_ids, has_any, refuse, require
 from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
 
-log = logging.getLogger(__name__)
 bp = Blueprint("content", __name__)
 ORG_CHOICES = 40  # a longer list would outgrow a phone's page budget: search instead
-INLINE = {service.JPEG, service.PNG}
+INLINE = {JPEG, PNG}  # pictures are shown in the page; documents are downloaded
 NEWEST = (func.coalesce(ContentItem.publish_at, ContentItem.created_at).desc(), ContentItem.id.desc())
 
 
@@ -39,7 +35,7 @@ NEWEST = (func.coalesce(ContentItem.publish_at, ContentItem.created_at).desc(), 
 def labels():
     return {"kind_titles": KIND_TITLES, "level_titles": LEVEL_TITLES, "state_titles": STATE_TITLES,
             "category_titles": {**DOCUMENT_CATEGORIES, **LIFE_CATEGORIES},
-            "life_titles": LIFE_CATEGORIES, "human_size": service.human_size,
+            "life_titles": LIFE_CATEGORIES, "human_size": files.human_size,
             "state_of": service.state_of}
 
 
@@ -87,16 +83,21 @@ def _posted_org() -> int | None:
     return org_id
 
 
-def _uploads(form) -> list[service.Upload] | None:
+def _uploads(form) -> list[files.StoredFile] | None:
+    """The chosen files, checked and kept (until the transaction ends without a commit); None
+    when one is refused (the messages are on the form, and none of them is kept)."""
     chosen = [f for f in form.files.data or [] if f and f.filename]
-    uploads, ok = [], True
+    kept, ok = [], True
     for upload in chosen:
         try:
-            uploads.append(service.check_upload(upload.filename, upload.stream))
-        except ContentError as error:
+            kept.append(service.store_upload(upload, current_user.id))
+        except files.FileRejected as error:
             form.files.errors.append(str(error))
             ok = False
-    return uploads if ok else None
+    if not ok:
+        db.session.rollback()
+        return None
+    return kept
 
 
 def _data(form) -> ItemData:
@@ -126,24 +127,20 @@ def _save(form, apply, key: str | None = None, was_visible: bool = False):
     uploads = _uploads(form)
     if uploads is None:
         return None
-    keys: list[str] = []
     try:
         item = apply(_data(form))
-        service.attach(item, uploads, keys)
+        service.attach(item, uploads)
         location = url_for(".read", item_id=item.id)
         remember_done(key, location)
         service.announce(item, was_visible, current_user.id)  # told once the commit is made
-        if not commit_once(key):
-            service.discard(keys)
+        if not commit_once(key):  # rolled back: the files kept above are gone again
             return already_done(key)
     except ContentError as error:
         db.session.rollback()
-        service.discard(keys)
         getattr(form, error.field).errors.append(str(error))
         return None
     except Exception:
         db.session.rollback()
-        service.discard(keys)
         raise
     flash(_saved_message(item), "success")
     return redirect(location)
@@ -152,7 +149,7 @@ def _save(form, apply, key: str | None = None, was_visible: bool = False):
 def _form_page(form, kind: Kind, item=None, **context):
     return render("content/form.html", form=form, kind=kind, item=item,
                   status=400 if form.errors else 200, private=True, confirm=ConfirmForm(),
-                  max_size=service.human_size(service.max_upload()), **context)
+                  max_size=files.human_size(service.max_upload()), **context)
 
 
 @bp.get("/publish/")
@@ -277,9 +274,8 @@ def remove_file(item_id: int, attachment_id: int):
     if attachment is None or attachment.item_id != item.id:
         refuse(f"content_attachment:{attachment_id}")
     if ConfirmForm().validate_on_submit():
-        key = service.remove_attachment(attachment)
+        service.remove_attachment(attachment)
         db.session.commit()
-        service.discard([key])
         flash(_("The file %(name)s was removed.", name=attachment.filename), "success")
     return redirect(url_for(".edit", item_id=item.id))
 
@@ -339,25 +335,9 @@ def download(item_id: int, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.item_id != item.id:
         refuse(f"content_attachment:{attachment_id}")
-    try:
-        stream = store().open(attachment.storage_key)
-    except FileNotFoundError:
-        log.error("attachment %s of item %s is missing from storage", attachment.id, item.id)
-        abort(404)
-    response = send_file(stream, mimetype=attachment.mimetype, conditional=False,
-                         etag=attachment.sha256, last_modified=attachment.created_at)
-    response.content_length = attachment.size
-    response = response.make_conditional(request, accept_ranges=True, complete_length=attachment.size)
-    inline = attachment.mimetype in INLINE
-    ascii_name = unicodedata.normalize("NFKD", attachment.filename.replace("đ", "d").replace("Đ", "D"))
-    response.headers.set("Content-Disposition", "inline" if inline else "attachment",
-                         filename=ascii_name.encode("ascii", "ignore").decode() or "file",
-                         **{"filename*": "UTF-8''" + quote(attachment.filename, safe="!#$&+-.^_`|~")})
-    response.headers["X-Content-Type-Options"] = "nosniff"
     # A Party document may be confidential: no cache keeps it (DESIGN.md), not even the phone's;
     # an interrupted download still resumes with a range request.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return files.send(attachment.file, private=True, download=attachment.mimetype not in INLINE)
 
 
 @bp.get("/announcements/")

@@ -64,7 +64,7 @@ def start():
     if form.validate_on_submit():
         upload = None
         try:
-            upload = importing.receive(form.file.data.stream, current_user.id, form.org_id.data)
+            upload = importing.receive(form.file.data, current_user.id, form.org_id.data)
             begin(upload, apply=False)
         except ImportFileError as exc:
             form.file.errors.append(str(exc))

@@ -5,8 +5,9 @@ its header row by the Vietnamese column names the party-member software exports.
 checked one by one, then matched and written a chunk at a time (core/members/import_match.py).
 A dry run only counts, and keeps its plan (every update, every conflict) beside the upload for
 the preview (import_plan.py); applying writes the same plan as one batch that can be undone
-(batches.py). Uploads stay in instance/imports/ (outside the web root) under a random token,
-with a JSON file beside each for its owner, state and report."""
+(batches.py). Uploads are kept by the file service (namespace "imports", encrypted, deleted
+after IMPORT_KEEP_HOURS); a JSON file in instance/imports/ under a random token holds each
+one's owner, state and report."""
 from __future__ import annotations
 
 import json
@@ -15,18 +16,22 @@ import re
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from pathlib import Path
-from typing import Callable
+from typing import BinaryIO, Callable
 
 from flask import current_app
 from flask_babel import gettext as _
 
+from core import files
 from core.audit import audit
 from core.extensions import db
 from core.events import MembersImported, OrgChanged, emit
+from core.files.kinds import XLSX
 from core.jobs import Job
 from core.members import batches, import_plan, lifecycle
-from core.members.import_files import ImportFileError, check_zip, count_lines, read_rows, setting, sniff
+from core.members.import_files import (REFUSALS, ImportFileError, check_zip, count_lines, read_rows,
+                                       setting)
 from core.members.import_match import PERMISSION, Report, plan, write
 from core.members.import_rows import Branches, Row, RowChecker, find_header
 from core.org.models import Organisation
@@ -61,10 +66,7 @@ class Upload:
     summary: dict | None = None
     batch_id: int | None = None  # once applied: the batch that can be undone
     created: float = field(default_factory=time.time)
-
-    @property
-    def path(self) -> Path:
-        return folder() / f"{self.token}.{self.kind}"
+    file_id: int | None = None  # the uploaded file, in the file service
 
     @property
     def job_id(self) -> str | None:
@@ -78,40 +80,59 @@ def folder() -> Path:
     return path
 
 
-def receive(stream, user_id: int, org_id: int) -> Upload:
-    """Save an uploaded stream under a new token (size-limited), recognise it, find its header."""
+def receive(file, user_id: int, org_id: int) -> Upload:
+    """Keep an uploaded file (size-limited, xlsx or CSV by its content), find its header."""
     sweep()
-    limit = setting("IMPORT_MAX_BYTES")
-    token = secrets.token_hex(16)
-    raw = folder() / f"{token}.part"
-    size, head = 0, b""
-    with os.fdopen(os.open(raw, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-        while block := stream.read(2 ** 16):
-            size += len(block)
-            if size > limit:
-                out.close()
-                raw.unlink()
-                raise ImportFileError(_("The file is larger than %(mb)s MB. Please split it.",
-                                        mb=limit // 2 ** 20))
-            head = head or block[:8192]
-            out.write(block)
     try:
-        kind = sniff(head)
-        upload = Upload(token, user_id, org_id, kind)
-        raw.rename(upload.path)
-        if kind == "xlsx":
-            sheet_bytes, declared = check_zip(upload.path)
+        stored = files.save_upload(file, namespace="imports", accept=("xlsx", "csv"), sensitive=True,
+                                   max_bytes=setting("IMPORT_MAX_BYTES"), owner_id=user_id,
+                                   retain=timedelta(hours=setting("IMPORT_KEEP_HOURS")))
+    except files.FileRejected as refused:
+        raise ImportFileError(_refusal(refused)) from None
+    kind = "xlsx" if stored.mimetype == XLSX else "csv"
+    upload = Upload(secrets.token_hex(16), user_id, org_id, kind, file_id=stored.id)
+    try:
+        if upload.kind == "xlsx":
+            with files.open(stored) as source:
+                sheet_bytes, declared = check_zip(source)
             upload.rows_estimate = sheet_bytes // 400 + 1  # ~300-550 bytes of XML a row
         else:
-            declared, upload.rows_estimate = True, count_lines(upload.path)
+            with files.open(stored) as source:
+                declared, upload.rows_estimate = True, count_lines(source)
         if declared or upload.rows_estimate <= setting("IMPORT_JOB_ROWS"):
-            find_header(enumerate(read_rows(upload.path, kind), 1))  # else the dry-run job will
+            find_header(enumerate(read_rows(files.open(stored), upload.kind), 1))  # else the dry run will
     except ImportFileError:
-        for leftover in folder().glob(f"{token}.*"):
-            leftover.unlink()
+        db.session.rollback()  # the file goes with its row
         raise
+    db.session.commit()
     save(upload)
     return upload
+
+
+def _refusal(refused: files.FileRejected) -> str:
+    """The file service's refusal, in the words the import page has always used where it has its own."""
+    if refused.reason == "too_large":
+        return _("The file is larger than %(mb)s MB. Please split it.",
+                 mb=setting("IMPORT_MAX_BYTES") // 2 ** 20)
+    return str(REFUSALS.get(refused.reason, refused))
+
+
+def opened(upload: Upload) -> BinaryIO:
+    """The uploaded file, to read; ImportFileError once it was deleted (IMPORT_KEEP_HOURS)."""
+    stored = files.get(upload.file_id, "imports")
+    try:
+        if stored is not None:
+            return files.open(stored)
+    except FileNotFoundError:
+        pass
+    raise ImportFileError(_("The uploaded file is no longer kept. Please upload it again."))
+
+
+def forget_file(upload: Upload) -> None:
+    """Delete the uploaded file (once the caller commits)."""
+    stored = files.get(upload.file_id, "imports")
+    if stored is not None:
+        files.delete(stored)
 
 
 def save(upload: Upload) -> None:
@@ -137,12 +158,15 @@ def note_job(upload: Upload, job_id: str) -> None:
 
 
 def discard(upload: Upload) -> None:
+    forget_file(upload)
+    db.session.commit()
     for leftover in folder().glob(f"{upload.token}.*"):
         leftover.unlink(missing_ok=True)
 
 
 def sweep() -> None:
     """Delete uploads and reports older than IMPORT_KEEP_HOURS: member lists are personal data."""
+    files.sweep_files("imports")
     cutoff = time.time() - setting("IMPORT_KEEP_HOURS") * 3600
     for path in folder().iterdir():
         try:
@@ -156,10 +180,9 @@ def sweep() -> None:
 
 def run(upload: Upload, user, *, apply: bool, progress: Callable[[int], None] | None = None) -> Report:
     """Read, check and match every row of `upload`; with `apply`, write them chunk by chunk."""
-    if not upload.path.exists():  # swept after IMPORT_KEEP_HOURS
-        raise ImportFileError(_("The uploaded file is no longer kept. Please upload it again."))
+    source = opened(upload)  # ImportFileError once swept after IMPORT_KEEP_HOURS
     target = db.session.get(Organisation, upload.org_id)
-    rows = enumerate(read_rows(upload.path, upload.kind), 1)
+    rows = enumerate(read_rows(source, upload.kind), 1)
     header = find_header(rows)
     branches = Branches(target)
     if "branch" not in header.columns and branches.default is None:
@@ -214,7 +237,7 @@ def execute(upload: Upload, user, *, apply: bool, progress=None) -> Report:
         raise
     if apply:
         upload.state, upload.summary = "applied", asdict(report)
-        upload.path.unlink(missing_ok=True)  # applied: the member list need not be kept
+        forget_file(upload)  # applied: the member list need not be kept
         import_plan.remove(folder(), upload.token)  # the batch keeps what was done
     else:
         upload.state, upload.report = "checked", asdict(report)

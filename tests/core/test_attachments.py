@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from core.content.models import Attachment
 from core.extensions import db
+from tests import samples
 from tests.core.test_content import DEFAULTS, errors, item_id, key_on, publish
 
-PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-       + b"% Nghi quyet so 57 - noi dung mau\n" * 40 + b"trailer << /Root 1 0 R >>\n%%EOF\n")
+PDF = samples.pdf("Nghi quyet so 57 - noi dung mau", pages=2)
 NOT_FOUND = 404
 
 
@@ -29,17 +29,9 @@ def docx() -> bytes:
     return out.getvalue()
 
 
-def picture(fmt: str = "PNG", size=(3000, 2000)) -> bytes:
-    """A picture with EXIF (a camera's make and a place), as a phone would send it."""
-    image = Image.new("RGB", size, (200, 30, 30))
-    for x in range(0, size[0], 50):  # some detail, so it is not a flat colour
-        image.paste((20, 20, 200), (x, 0, x + 10, size[1]))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"  # Make
-    exif[0x0132] = "2025:12:01 08:00:00"  # DateTime
-    out = io.BytesIO()
-    image.save(out, fmt, exif=exif.tobytes())
-    return out.getvalue()
+def content_files(app) -> Path:
+    """Where the file service keeps the attachments' bytes."""
+    return Path(app.instance_path) / "files" / "content"
 
 
 def upload(person, *files, kind="document", **changes):
@@ -73,7 +65,7 @@ def test_pdf_is_served_to_readers_only(as_role, app):
     assert "filename*=UTF-8''Ngh%E1%BB%8B%20quy%E1%BA%BFt%2057%20%28b%E1%BA%A3n%20ch%C3%ADnh%29.pdf" in disposition
     assert "no-store" in response.headers["Cache-Control"] or "private" in response.headers["Cache-Control"]
     # The bytes live outside the web root, under a random name.
-    stored = Path(app.instance_path) / "uploads" / pdf.storage_key
+    stored = content_files(app) / pdf.file.key
     assert stored.read_bytes() == PDF
     assert as_role("family_helper").get(url).status_code == 200
     for outsider in ("member_other_branch", "secretary_other_branch", "other_province_admin"):
@@ -107,7 +99,7 @@ def test_docx_is_accepted_by_its_content(as_role, app):
 @pytest.mark.parametrize("fmt, name", [("PNG", "so-do.png"), ("JPEG", "anh chụp hội nghị.jpg"),
                                        ("WEBP", "anh.webp")])
 def test_pictures_are_reencoded_without_metadata(as_role, app, fmt, name):
-    original = picture(fmt)
+    original = samples.photo(fmt, gps=False)  # with the phone's EXIF, as it sends it
     assert Image.open(io.BytesIO(original)).getexif()  # the phone's EXIF is there before
     new = item_id(upload(as_role("secretary"), (original, name), kind="news"))
     [image] = attachments(app, new)
@@ -134,7 +126,7 @@ def test_other_files_are_refused(as_role, app, data, name):
     response = upload(as_role("secretary"), (data, name))
     assert response.status_code == 400
     assert "không phải PDF, văn bản Word (.docx) hay ảnh" in errors(response)
-    assert not list((Path(app.instance_path) / "uploads").glob("*"))
+    assert not list(content_files(app).glob("*"))
 
 
 def test_docx_with_macros_is_refused(as_role):
@@ -180,7 +172,7 @@ def test_edit_adds_and_removes_files(as_role, app):
     assert secretary.submit(url, data, form_page=url).status_code == 302
     pdf, word = attachments(app, new)
     assert word.filename == "b.docx"
-    stored = Path(app.instance_path) / "uploads" / pdf.storage_key
+    stored = content_files(app) / pdf.file.key
     response = secretary.submit(f"/publish/{new}/files/{pdf.id}/remove", {}, form_page=url)
     assert response.status_code == 302
     assert "Đã gỡ tệp a.pdf." in secretary.text(url)
@@ -200,4 +192,4 @@ def test_retried_upload_stores_the_file_once(as_role, app):
     first = secretary.submit("/publish/new/document", {**data, "files": [(io.BytesIO(PDF), "a.pdf")]})
     again = secretary.submit("/publish/new/document", {**data, "files": [(io.BytesIO(PDF), "a.pdf")]})
     assert first.headers["Location"] == again.headers["Location"]
-    assert len(list((Path(app.instance_path) / "uploads").glob("*"))) == 1
+    assert len(list(content_files(app).glob("*"))) == 1

@@ -12,11 +12,12 @@ import zlib
 from hypothesis import strategies as st
 from PIL import Image
 
+from tests import samples
 from tests.fuzz.strategies import INJECTIONS, hostile_bytes, hostile_text
 
 # --- attachments --------------------------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n" + b"% noi dung\n" * 30 + b"%%EOF\n"
+PDF = samples.pdf("Noi dung nghi quyet", pages=2)
 
 
 def _zip(entries: dict[str, bytes], method=zipfile.ZIP_DEFLATED) -> bytes:

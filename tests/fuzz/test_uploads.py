@@ -33,7 +33,7 @@ IMPORT_EXAMPLES = 40
 
 
 def files_in(folder: Path) -> set[str]:
-    return {p.name for p in folder.glob("*")} if folder.exists() else set()
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()} if folder.exists() else set()
 
 
 def check_attachment(harness: Harness, item: int, stats: Stats, request: Request) -> None:
@@ -65,7 +65,7 @@ def check_attachment(harness: Harness, item: int, stats: Stats, request: Request
 def test_hostile_attachments(app, accounts, round_):
     """A secretary attaches hostile files to a news item."""
     stats = Stats(f"uploads-attachments-{dialect(app)}")
-    uploads = Path(app.instance_path) / "uploads"
+    uploads = Path(app.instance_path) / "files"  # the file service's folders, staging included
     branch = org_id(app, accounts["secretary"]["org"])
     with Harness(app, "secretary", stats, accounts["secretary"]) as harness:
         @fuzz_settings(ATTACHMENT_EXAMPLES)
@@ -94,7 +94,8 @@ def test_hostile_attachments(app, accounts, round_):
 def test_hostile_member_lists(app, accounts, round_):
     """A province administrator uploads hostile member lists, previews them and applies some."""
     stats = Stats(f"uploads-import-{dialect(app)}")
-    imports = Path(app.instance_path) / "imports"
+    imports = Path(app.instance_path) / "imports"  # the reports; the lists are in files/imports/
+    lists = Path(app.instance_path) / "files"
     province = org_id(app, accounts["province_admin"]["org"])
     branch_name = accounts["secretary"]["org"]
     other = org_id(app, accounts["other_province_admin"]["org"])
@@ -107,10 +108,10 @@ def test_hostile_member_lists(app, accounts, round_):
             request = Request("POST", "/members/import/", "", [
                 ("csrf_token", CSRF), ("org_id", str(target)), ("file", (data, name))], "multipart", "valid",
                 "imports.start")
-            before = files_in(imports)
+            before = files_in(imports) | files_in(lists)
             response = harness.send(request, may_write=False)
             if response is None or response.status_code != 302:
-                if response is not None and files_in(imports) - before:
+                if response is not None and (files_in(imports) | files_in(lists)) - before:
                     stats.problem(f"a refused list ({response.status_code}) left files behind", request)
                 return
             preview = response.headers["Location"]
@@ -142,4 +143,4 @@ def test_jsonl_is_not_an_import_format(app, accounts, as_role):
                             form_page="/members/import/", content_type="multipart/form-data")
     assert response.status_code == 400
     assert re.search(r'<p class="error"[^>]*>[^<]*[À-ỹđĐ]', response.get_data(as_text=True))
-    assert not files_in(Path(app.instance_path) / "imports")
+    assert not files_in(Path(app.instance_path) / "imports") and not files_in(Path(app.instance_path) / "files")

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from sqlalchemy import Integer, select
 
 from core.extensions import db
+from tests import samples
 from tests.fuzz.crawl import Site, crawl
 from tests.fuzz.strategies import Pools
 from tests.support import Visitor
 
 ROLES = ("province_admin", "secretary", "member", "family_helper")
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n" + b"% noi dung\n" * 20 + b"%%EOF\n"
+PDF = samples.pdf("Nghi quyet so 57-NQ/TW")
 CSV = ("STT,Họ và tên,Số thẻ đảng viên,Ngày sinh,Giới tính,Ngày vào Đảng,Ngày chính thức,Chi bộ,"
        "Trạng thái,Số điện thoại\n1,Nguyễn Văn Mẫu,88990001,02/03/1970,Nam,19/05/1995,19/05/1996,{branch},"
        "Chính thức,0987000001\n")

@@ -8,7 +8,6 @@ parameter that means something else than a name here takes a name of its own (`q
 `item_id`), so the matrix asks how to fill it."""
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import uuid
@@ -20,10 +19,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from core import files
 from core.auth.models import ResetRequest, User
 from core.content.models import Attachment, ContentItem, FeedSource
 from core.content.service import to_html
-from core.content.storage import store
 from core.extensions import db
 from core.jobs import JobRecord
 from core.notify.models import Notification
@@ -337,9 +336,8 @@ def _items(orgs, staff, users) -> list[Thing]:
                                version=1, search_text=f"tin thu quyen {org.id}", created_by_id=staff[org.id])
             db.session.add(item)
             db.session.flush()
-            attachment = Attachment(item_id=item.id, filename="biên bản.pdf", mimetype="application/pdf",
-                                    size=len(PDF), sha256=hashlib.sha256(PDF).hexdigest(),
-                                    storage_key=store().save(PDF))
+            attachment = Attachment(item_id=item.id, file=files.save_bytes(
+                PDF, namespace="content", filename="biên bản.pdf", mimetype="application/pdf"))
             db.session.add(attachment)
             db.session.flush()
             found.append(Thing("item", item.id, org.id, nature=nature, extra={"attachment": attachment.id}))

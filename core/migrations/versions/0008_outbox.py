@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'core_0008'
-down_revision = "core_0006"
+down_revision = "core_0007"
 branch_labels = None
 depends_on = None
 
