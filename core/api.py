@@ -30,8 +30,8 @@ from core.plugins import calendar_for, current_province_id, hand_over, hookimpl,
 from core.security import safe_next
 from core.text import fold
 from core.types import CalendarEntry, HomeCard, NavLink, NotificationKind, Question, ReportSection
-from core.web import (Page, already_done, commit_once, new_idempotency_key, paginate, remember_done,
-                      render)
+from core.web import (Page, already_done, commit_keyed, commit_once, new_idempotency_key, paginate,
+                      remember_done, render)
 
 __all__ = [
     # the plugin's side of the hooks
@@ -48,7 +48,7 @@ __all__ = [
     "role_holders", "RoleHolder", "nearest_with_role", "Audience",
     # pages and forms
     "render", "paginate", "Page", "new_idempotency_key", "already_done", "remember_done",
-    "commit_once", "safe_next", "fold",
+    "commit_once", "commit_keyed", "safe_next", "fold",
     # files: uploads checked by content, served with ranges, watermarked, encrypted at rest
     "files",
     # side effects: jobs, events, the inbox, the audit log

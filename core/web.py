@@ -61,12 +61,17 @@ def new_idempotency_key() -> str:
     return uuid.uuid4().hex
 
 
+def _stored(key: str) -> str:
+    """A form's key as kept: per account, so one person's key never answers another's post."""
+    return f"{_user_id() or 0}:{key}"[:64]
+
+
 def already_done(key: str | None):
-    """If this create was already carried out, a redirect to its result; else None."""
+    """If this create was already carried out (by this user), a redirect to its result; else None."""
     if not key:
         return None
-    row = db.session.get(IdempotencyKey, key[:64])
-    if row is not None and row.location and row.user_id == _user_id():
+    row = db.session.get(IdempotencyKey, _stored(key))
+    if row is not None and row.location:
         return redirect(row.location)
     return None
 
@@ -74,7 +79,7 @@ def already_done(key: str | None):
 def remember_done(key: str | None, location: str) -> None:
     """Record (in the same transaction as the create) where a keyed create led."""
     if key:
-        db.session.add(IdempotencyKey(key=key[:64], user_id=_user_id(), location=location))
+        db.session.add(IdempotencyKey(key=_stored(key), user_id=_user_id(), location=location))
 
 
 def commit_once(key: str | None) -> bool:
@@ -84,9 +89,18 @@ def commit_once(key: str | None) -> bool:
         return True
     except IntegrityError:
         db.session.rollback()
-        if key and db.session.get(IdempotencyKey, key[:64]) is not None:
+        if key and db.session.get(IdempotencyKey, _stored(key)) is not None:
             return False
         raise
+
+
+def commit_keyed(key: str | None, location: str):
+    """The end of every keyed create: remember where it led, commit. None when this request
+    made it; else the redirect to what a concurrent retry of the same form made first."""
+    remember_done(key, location)
+    if commit_once(key):
+        return None
+    return already_done(key) or redirect(location)
 
 
 def _user_id():

@@ -18,7 +18,7 @@ from core.extensions import db
 from core.org.models import CHILD_LEVELS, Level, Member, MemberStatus, OrgClosure, Organisation
 from core.org.scope import scope_ids
 from core.org.tree import TreeError, create_org, merge_orgs, move_org, subtree_ids
-from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
+from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 PERM = "orgs.manage"
 IN_GOOD_STANDING = (MemberStatus.ACTIVE.value, MemberStatus.EXEMPT.value)
@@ -138,10 +138,9 @@ def create_child(org_id: int):
         form.level.errors = [str(error)]
         return org_page(org, child=form, key=key, status=400)
     audit("org.created", f"org:{new.id}", parent=org.id, level=new.level, name=new.name)
-    remember_done(key, url_for("admin.org", org_id=new.id))
     changed(new, "created")
-    if not commit_once(key):
-        return already_done(key)
+    if (earlier := commit_keyed(key, url_for("admin.org", org_id=new.id))) is not None:
+        return earlier
     flash(_("“%(name)s” has been set up.", name=new.name), "success")
     return redirect(url_for("admin.org", org_id=new.id))
 

@@ -18,7 +18,7 @@ from core.extensions import db
 from core.org.models import Organisation, RoleAssignment
 from core.org.scope import ADMIN, SECRETARY, get_scoped, outranks, refusal_message, scope_ids, users_not_outranked
 from core.org.tree import subtree_ids
-from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
+from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 PERM = "roles.delegate"
 
@@ -162,9 +162,8 @@ def grant():
                                   granted_by_id=current_user.id))
     audit("role.granted", f"user:{person.id}", org=org.id, role=form.role.data)
     emit(RoleGranted(org.province_id, current_user.id, person.id, org.id, form.role.data))
-    remember_done(key, url_for("admin.roles", org=org.id))
-    if not commit_once(key):
-        return already_done(key)
+    if (earlier := commit_keyed(key, url_for("admin.roles", org=org.id))) is not None:
+        return earlier
     flash(_("Comrade %(name)s is now %(role)s of %(org)s.", name=person.display_name,
             role=ROLE_TITLES[form.role.data], org=org.name), "success")
     if not person.password_hash:

@@ -17,7 +17,7 @@ from core.extensions import db
 from core.jobs import enqueue
 from core.org.models import Organisation
 from core.org.scope import get_scoped, refuse
-from core.web import already_done, commit_once, new_idempotency_key, remember_done, render
+from core.web import already_done, commit_keyed, new_idempotency_key, render
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 TOO_LONG = _l("This is too long.")
@@ -70,9 +70,8 @@ def index():
         db.session.add(feed)
         db.session.flush()
         audit("feed.add", f"content_feed:{feed.id}", url=feed.url)
-        remember_done(form.idempotency_key.data, url_for(".index"))
-        if not commit_once(form.idempotency_key.data):
-            return already_done(form.idempotency_key.data)
+        if (earlier := commit_keyed(form.idempotency_key.data, url_for(".index"))) is not None:
+            return earlier
         flash(_("The feed is added. Press \"Check now\" to import its news at once."), "success")
         return redirect(url_for(".index"), 303)
     feeds = db.session.scalars(select(FeedSource).where(FeedSource.org_id.in_(provinces))

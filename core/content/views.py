@@ -23,7 +23,7 @@ from core.files.kinds import JPEG, PNG
 from core.localtime import reader_province, to_local
 from core.org.models import OrgClosure, Organisation, utcnow
 from core.org.scope import can, get_scoped, granted_org_ids, has_any, refuse, require
-from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
+from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 bp = Blueprint("content", __name__)
 ORG_CHOICES = 40  # a longer list would outgrow a phone's page budget: search instead
@@ -131,10 +131,10 @@ def _save(form, apply, key: str | None = None, was_visible: bool = False):
         item = apply(_data(form))
         service.attach(item, uploads)
         location = url_for(".read", item_id=item.id)
-        remember_done(key, location)
         service.announce(item, was_visible, current_user.id)  # told once the commit is made
-        if not commit_once(key):  # rolled back: the files kept above are gone again
-            return already_done(key)
+        # A concurrent retry won: this one rolled back, and the files kept above went with it.
+        if (earlier := commit_keyed(key, location)) is not None:
+            return earlier
     except ContentError as error:
         db.session.rollback()
         getattr(form, error.field).errors.append(str(error))

@@ -29,7 +29,7 @@ from core.members.service import org_names
 from core.org.models import Level, Member, Organisation
 from core.org.scope import can, has_any, is_id, refuse, require, scope_ids
 from core.plugins import current_province_id
-from core.web import Page, already_done, commit_once, paginate, remember_done, render
+from core.web import Page, already_done, commit_keyed, paginate, render
 
 log = logging.getLogger(__name__)
 bp = Blueprint("imports", __name__, url_prefix="/members/import")
@@ -124,8 +124,7 @@ def apply():
     done = already_done(key)
     if done is not None or upload.state != "checked":
         return done or redirect(url_for(".show", token=upload.token))
-    remember_done(key, url_for(".show", token=upload.token))
-    if not commit_once(key):
+    if commit_keyed(key, url_for(".show", token=upload.token)) is not None:
         return redirect(url_for(".show", token=upload.token))
     try:
         begin(upload, apply=True)

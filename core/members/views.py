@@ -19,7 +19,7 @@ from core.org.models import Member
 from core.org.scope import (can, get_scoped, has_any, members_not_outranked, outranks, refusal_message, refuse,
                             require)
 from core.sender import send_text
-from core.web import already_done, commit_once, new_idempotency_key, paginate, remember_done, render
+from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 # The code just given, kept only for the redirect to the page that shows it once.
@@ -69,9 +69,8 @@ def _save(form, key: str | None, apply, message):
     try:
         member, change = apply()
         location = url_for(".detail", member_id=member.id)
-        remember_done(key, location)
-        if not commit_once(key):
-            return already_done(key)
+        if (earlier := commit_keyed(key, location)) is not None:
+            return earlier
     except (MemberError, IntegrityError) as error:
         _fail(form, error)
         return None

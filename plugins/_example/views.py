@@ -10,8 +10,8 @@ from sqlalchemy import select
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired
 
-from core.api import (JobRefused, already_done, can, commit_once, current_province_id, db, enqueue,
-                      get_scoped, new_idempotency_key, paginate, remember_done, render, require)
+from core.api import (JobRefused, already_done, can, commit_keyed, current_province_id, db,
+                      enqueue, get_scoped, new_idempotency_key, paginate, render, require)
 from plugins._example.models import ExampleNote
 
 bp = Blueprint("_example", __name__, url_prefix="/example", template_folder="templates")
@@ -50,9 +50,9 @@ def index():
             db.session.add(ExampleNote(org_id=org_id, author_id=current_user.id,
                                        text=form.text.data.strip()))
             location = url_for(".index", org=request.args.get("org"))
-            remember_done(form.idempotency_key.data, location)
-            if commit_once(form.idempotency_key.data):
-                flash(_("Your note was saved."), "success")
+            if (earlier := commit_keyed(form.idempotency_key.data, location)) is not None:
+                return earlier
+            flash(_("Your note was saved."), "success")
             return redirect(location)
     else:
         form.idempotency_key.data = new_idempotency_key()
