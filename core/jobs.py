@@ -83,7 +83,9 @@ class JobRefused(Exception):
 def core_jobs() -> list[Job]:
     from flask_babel import lazy_gettext as _l
 
-    return [Job("core.noop", "core.jobs:noop_job", title=_l("Checking the job queue"))]
+    return [Job("core.noop", "core.jobs:noop_job", title=_l("Checking the job queue")),
+            Job("core.sweep", "core.auth.sweep:sweep", title=_l("Clearing old sign-in records"),
+                every=timedelta(hours=1))]
 
 
 def noop_job(ctx: JobContext, steps: int = 1) -> dict:

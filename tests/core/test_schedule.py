@@ -16,7 +16,7 @@ from tests.core.test_hooks import memory_plugin
 from tests.core.test_notify import real_queue
 from tests.plugins.support import dispose, make_app, province_of_role, switch
 
-CORE_SCHEDULED = {"content.announce_due", "notify.digest", "content.feeds"}
+CORE_SCHEDULED = {"content.announce_due", "notify.digest", "content.feeds", "core.sweep"}
 PINGS: list = []
 
 
@@ -45,7 +45,7 @@ def started(app, **kwargs) -> list[tuple[str, int | None]]:
 def test_tick_starts_each_due_job_once(app, accounts):
     first = started(app)
     assert {name for name, _p in first} == CORE_SCHEDULED | {"ticker.ping"}
-    assert [p for name, p in first if name in CORE_SCHEDULED] == [None, None, None]  # core: once
+    assert [p for name, p in first if name in CORE_SCHEDULED] == [None] * len(CORE_SCHEDULED)  # core: once
     assert started(app) == []  # nothing is due a second later
     soon = started(app, now=utcnow() + timedelta(minutes=31))
     assert {name for name, _p in soon} == {"content.announce_due", "content.feeds"}
@@ -80,7 +80,7 @@ def test_a_run_still_going_is_not_doubled_unless_stuck(app):
 
 def test_the_tick_command(app):
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
-    assert result.exit_code == 0 and "5 scheduled job(s) started" in result.output  # 3 + 2 provinces
+    assert result.exit_code == 0 and "6 scheduled job(s) started" in result.output  # 4 + 2 provinces
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
     assert "0 scheduled job(s) started" in result.output
 
