@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import insert, literal, select
+from sqlalchemy import case, insert, literal, or_, select
 
 from core.auth import throttle
 from core.auth.models import AccountName, ResetRequest, User
@@ -72,22 +72,28 @@ def find_member(login: str) -> Member | None:
 
 
 def _members_named(login: str) -> list[Member]:
-    """The member with this card number, or every member (a few) with this phone."""
+    """The member with this card number, or every member (a few) with this phone: one query,
+    the same whether the number is anyone's or not."""
     value = normalise_login(login)
     if not value:
         return []
-    good = Member.status.in_(GOOD_STANDING)
-    member = db.session.scalar(select(Member).where(Member.card_number == value, good))
-    if member is not None:
-        return [member]
-    return list(db.session.scalars(select(Member).where(Member.phone == value, good)
-                                   .order_by(Member.id).limit(MAX_SHARED_PHONE)))
+    found = list(db.session.scalars(
+        select(Member).where(or_(Member.card_number == value, Member.phone == value),
+                             Member.status.in_(GOOD_STANDING))
+        .order_by(case((Member.card_number == value, 0), else_=1), Member.id).limit(MAX_SHARED_PHONE)))
+    by_card = [m for m in found if m.card_number == value]
+    return by_card[:1] or found
 
 
-def open_request(member: Member) -> ResetRequest:
-    """The member's pending request, or a new one routed to their branch."""
+def open_request(member: Member | None) -> ResetRequest | None:
+    """The member's pending request, or a new one routed to their branch. For nobody (a
+    number that is no member's), the same lookup runs and nothing is opened, so /forgot does
+    the same work either way."""
     pending = db.session.scalar(select(ResetRequest).where(
-        ResetRequest.member_id == member.id, ResetRequest.status.in_(("open", "code_issued"))))
+        ResetRequest.member_id == (member.id if member is not None else -1),
+        ResetRequest.status.in_(("open", "code_issued"))))
+    if member is None:
+        return None
     if pending is not None and pending.status == "open":
         return pending
     request = ResetRequest(member_id=member.id, org_id=member.org_id, status="open")

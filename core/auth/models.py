@@ -83,22 +83,25 @@ def _names(login: str | None, phone: str | None) -> list[tuple[str, str]]:
     return names
 
 
-@event.listens_for(User, "after_insert")
-def _account_inserted(_mapper, connection, user: User) -> None:
+def _write_names(connection, user: User) -> None:
     rows = [{"name": name, "user_id": user.id, "kind": kind} for name, kind in _names(user.login, user.phone)]
     if rows:
         connection.execute(insert(AccountName), rows)
+
+
+@event.listens_for(User, "after_insert")
+def _account_inserted(_mapper, connection, user: User) -> None:
+    _write_names(connection, user)
 
 
 @event.listens_for(User, "after_update")
 def _account_updated(_mapper, connection, user: User) -> None:
+    """A login or phone changed (a corrected card number, a new phone): the names follow; a
+    name another account holds makes the flush fail (IntegrityError), nothing is half-changed."""
     state = inspect(user)
-    if not (state.attrs.login.history.has_changes() or state.attrs.phone.history.has_changes()):
-        return
-    connection.execute(delete(AccountName).where(AccountName.user_id == user.id))
-    rows = [{"name": name, "user_id": user.id, "kind": kind} for name, kind in _names(user.login, user.phone)]
-    if rows:
-        connection.execute(insert(AccountName), rows)
+    if state.attrs.login.history.has_changes() or state.attrs.phone.history.has_changes():
+        connection.execute(delete(AccountName).where(AccountName.user_id == user.id))
+        _write_names(connection, user)
 
 
 class UserSession(db.Model):

@@ -143,9 +143,7 @@ def forgot():
         waits = [throttle.count(f"forgot-addr:{throttle.address()}", config["FORGOT_ADDRESS_REQUESTS"], window),
                  throttle.count(f"forgot:{throttle.typed_key(form.login.data)}",
                                 config["FORGOT_LOGIN_REQUESTS"], window)]
-        member = find_member(form.login.data)
-        if member is not None and not any(waits):
-            open_request(member)
+        open_request(find_member(form.login.data) if not any(waits) else None)
         db.session.commit()
         if any(waits):
             return render("auth/forgot.html", form=form, status=429, too_many=True)

@@ -334,6 +334,13 @@ def test_card_number_and_phone_of_one_member_share_one_counter(app, accounts):
     assert _post_login(guesser, member["login"], member["password"], "203.0.113.5").status_code == 429
 
 
+def _forwarded_login(app, login: str, password: str, forwarded: str):
+    """A sign-in arriving through a proxy that says the client's address is `forwarded`."""
+    client, headers = app.test_client(), {"X-Forwarded-For": forwarded}
+    token = csrf_from(client.get("/login", headers=headers).get_data(as_text=True))
+    return client.post("/login", headers=headers, data={"csrf_token": token, "login": login, "password": password})
+
+
 def test_behind_the_proxy_each_member_has_their_own_address(app, accounts):
     """PROXY_FIX = 1 (config/production.toml): X-Forwarded-For from the one trusted proxy is the
     member's address; a guesser elsewhere in the province holds nobody else back."""
@@ -341,11 +348,7 @@ def test_behind_the_proxy_each_member_has_their_own_address(app, accounts):
     member = accounts["member"]
 
     def attempt(password, forwarded):
-        client = proxied.test_client()
-        headers = {"X-Forwarded-For": forwarded}
-        token = csrf_from(client.get("/login", headers=headers).get_data(as_text=True))
-        return client.post("/login", headers=headers,
-                           data={"csrf_token": token, "login": member["login"], "password": password})
+        return _forwarded_login(proxied, member["login"], password, forwarded)
 
     for _ in range(5):
         assert attempt("đoán-sai", "203.0.113.7").status_code == 401
@@ -368,11 +371,7 @@ def test_without_a_configured_proxy_x_forwarded_for_is_ignored(app, accounts):
     member = accounts["member"]
 
     def attempt(password, forwarded):
-        client = app.test_client()
-        headers = {"X-Forwarded-For": forwarded}
-        token = csrf_from(client.get("/login", headers=headers).get_data(as_text=True))
-        return client.post("/login", headers=headers,
-                           data={"csrf_token": token, "login": member["login"], "password": password})
+        return _forwarded_login(app, member["login"], password, forwarded)
 
     for n in range(5):
         assert attempt("đoán-sai", f"198.51.100.{n}").status_code == 401

@@ -348,3 +348,19 @@ def test_a_member_who_left_gets_no_code(app, as_role, accounts, member_ids):
 
 def test_member_cannot_open_the_requests_page(as_role):
     assert as_role("member").get("/members/resets").status_code == 404
+
+
+def test_a_corrected_card_number_that_is_someones_phone_is_refused_with_a_message(app, as_role, accounts, member_ids):
+    """The member's login follows a corrected card number; a number that is already another
+    account's phone is refused by the database, shown as a message (not a 500), nothing saved."""
+    from tests.core.test_members import key_on, new_member
+
+    with app.app_context():
+        secretary_user = db.session.scalar(select(User).where(User.login == accounts["secretary"]["login"]))
+        secretary_user.phone = "0987000222"
+        db.session.commit()
+    secretary = as_role("secretary")
+    url = f"/members/{member_ids['member']}/edit"
+    response = secretary.submit(url, new_member(card_number="0987000222", idempotency_key=key_on(secretary.text(url))))
+    assert response.status_code == 400 and "đã có" in response.get_data(as_text=True)
+    Visitor(app.test_client()).login(accounts["member"])  # still signs in with the old card
