@@ -92,7 +92,9 @@ def guard():
         if request.endpoint != "auth.second_factor" and code_pending():
             return _ask_code()
         return None
-    if request.endpoint != "auth.authenticator" and is_staff(current_user) and required(current_user):
+    config = current_app.config
+    maybe = "require" in (config.get("STAFF_SECOND_FACTOR"), config.get("ADMIN_SECOND_FACTOR"))
+    if maybe and request.endpoint != "auth.authenticator" and is_staff(current_user) and required(current_user):
         return redirect(url_for("auth.authenticator", next=_here()))
     return None
 
