@@ -18,6 +18,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import insert, select, text
 
+from core.auth.accounts import add_bulk_names
 from core.auth.models import User
 from core.auth.passwords import hash_password
 from core.content.demo import seed_demo_content
@@ -224,7 +225,9 @@ def _bulk_members(rng, branches: list[DemoOrg], count: int, card_prefix: str) ->
     # The new members' ids, found by card number (unique) rather than asked back row by row.
     ids = dict(db.session.execute(select(Member.card_number, Member.id).where(
         Member.id > before, Member.card_number.is_not(None))).all())
+    users_before = db.session.scalar(select(db.func.max(User.id))) or 0
     _insert_chunks(User, [{**user, "member_id": ids[user["login"]]} for user in accounts])
+    add_bulk_names(users_before)  # a bulk insert runs no ORM events: their sign-in names, in one go
 
 
 def _demo_accounts(rng, province, district, grassroots, branch_a, branch_b, other):

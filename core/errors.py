@@ -1,30 +1,24 @@
-"""Error pages in Vietnamese, with the right status; a CSRF failure keeps what was typed."""
+"""Error pages in Vietnamese, with the right status; a CSRF failure on our own pages keeps what
+was typed, for the member to check and send again (core.kept), one from another site nothing."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from flask import Flask, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, OperationalError, TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
-from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectFieldBase
-from wtforms.fields.core import UnboundField
 
+from core import kept
 from core.extensions import db
 from core.web import render
 
 log = logging.getLogger(__name__)
-# Fields never written back into a page: passwords, one-time codes, tokens.
-SECRET_FIELDS = ("password", "confirm", "current", "code", "totp", "secret", "token")
-NOT_TYPED = (BooleanField, HiddenField, RadioField, SelectFieldBase)
 # Posting to these needs no sign-in, so a CSRF failure there never asks to sign in again.
 PUBLIC_FORMS = ("auth.login", "auth.forgot", "auth.reset", "auth.logout")
-KEEP = "keep:"  # prefix of fields carried through a sign-in to be sent once more
 FALLBACK = ('<!doctype html><html lang="vi"><meta charset="utf-8"><title>Lỗi</title>'
             "<p>{message}</p><p><a href=\"/\">Về trang chủ</a></p></html>")
 
@@ -38,6 +32,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(DBAPIError, database_error)
     app.register_error_handler(PoolTimeout, database_error)
     app.register_error_handler(Exception, unexpected)
+    app.before_request(kept.check_reviewed)
 
 
 def messages() -> dict[int, str]:
@@ -109,100 +104,24 @@ def _error_page(code: int, message: str):
                              {"Content-Type": "text/html; charset=utf-8"})
 
 
-@dataclass(frozen=True)
-class TypedField:
-    """One posted field as the "send again" page shows it."""
-
-    name: str
-    value: str
-    label: str
-    kind: str  # "text", "long", "hidden", "secret" or "file"
-
-
 def csrf_failed(error: CSRFError):
-    """Offer to send the form again with a fresh token, keeping everything but secrets; if
-    the member was signed out meanwhile, sign in on the same page and keep the text."""
-    fields = typed_fields(list(request.form.items(multi=True)), list(request.files))
+    """A post without a valid token: from another site, refused with nothing kept; from our own
+    pages, every value shown for review (signing in again on the same page if the member was
+    signed out meanwhile)."""
+    if kept.from_elsewhere():
+        log.warning("cross-site post refused on %s (Origin %s)", request.path, request.headers.get("Origin"))
+        return kept.foreign_page()
+    fields = kept.posted_fields()
     if current_user.is_authenticated or request.endpoint in PUBLIC_FORMS:
-        return resend_page(fields, _here())
-    return _sign_in_page(fields, status=400)
+        return kept.review_page(fields, kept.here())
+    return kept.sign_in_page(fields, status=400)
 
 
 def signed_out():
     """A page needing sign-in: a link goes to the sign-in page and comes back; a form sent
     after the session ended keeps its text through the sign-in."""
     if request.method == "POST" and request.form:
-        return _sign_in_page(typed_fields(list(request.form.items(multi=True))), status=401)
-    return redirect(url_for("auth.login", next=_here()))
-
-
-def _sign_in_page(fields: list[TypedField], status: int):
-    from core.auth.forms import LoginForm
-
-    kept = [f for f in fields if f.kind not in ("secret", "file")]
-    return render("errors/csrf.html", fields=kept, prefix=KEEP, sign_in=LoginForm(formdata=None),
-                  action=url_for("auth.login", next=_here()), status=status, private=True)
-
-
-def _here() -> str:
-    return request.full_path.rstrip("?")
-
-
-def resend_page(fields: list[TypedField], action: str, status: int = 400):
-    return render("errors/csrf.html", fields=fields, prefix="", sign_in=None, action=action,
-                  status=status, private=True)
-
-
-def kept_fields(form) -> list[tuple[str, str]]:
-    """The (name, value) pairs a sign-in form carries for the page it interrupted."""
-    return [(k[len(KEEP):], v) for k, v in form.items(multi=True) if k.startswith(KEEP)]
-
-
-def typed_fields(pairs: list[tuple[str, str]], files: list[str] = ()) -> list[TypedField]:
-    """Describe posted fields with the labels of the form they most likely came from."""
-    names = {name for name, _value in pairs} | set(files)
-    fields = _best_form_fields(names)
-    typed = []
-    for name, value in pairs:
-        if name == "csrf_token":
-            continue
-        unbound = fields.get(name)
-        label = str(_label(unbound) or name)
-        cls = unbound.field_class if unbound else None
-        if _is_secret(name, cls):
-            kind = "secret"
-        elif cls is None or issubclass(cls, NOT_TYPED):
-            kind = "hidden"
-        else:
-            kind = "long" if len(value) > 80 or "\n" in value else "text"
-        if kind != "secret" or all(t.name != name for t in typed):
-            typed.append(TypedField(name, "" if kind == "secret" else value, label, kind))
-    for name in files:
-        typed.append(TypedField(name, "", str(_label(fields.get(name)) or name), "file"))
-    return typed
-
-
-def _is_secret(name: str, cls) -> bool:
-    lowered = name.lower()
-    return any(s in lowered for s in SECRET_FIELDS) or bool(cls and issubclass(cls, PasswordField))
-
-
-def _label(unbound: UnboundField | None):
-    if unbound is None:
-        return None
-    return unbound.args[0] if unbound.args else unbound.kwargs.get("label")
-
-
-def _best_form_fields(names: set[str]) -> dict[str, UnboundField]:
-    """The fields of the loaded form class sharing the most names with the post."""
-    best, score = {}, 0
-    stack = list(FlaskForm.__subclasses__())
-    while stack:
-        cls = stack.pop()
-        stack.extend(cls.__subclasses__())
-        fields = {n: getattr(cls, n) for n in dir(cls) if isinstance(getattr(cls, n, None), UnboundField)}
-        common = len(names & fields.keys())
-        if common > score:
-            best, score = fields, common
-    return best
-
+        if kept.from_elsewhere():
+            return kept.foreign_page()
+        return kept.sign_in_page(kept.typed_fields(list(request.form.items(multi=True))), status=401)
+    return redirect(url_for("auth.login", next=kept.here()))

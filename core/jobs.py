@@ -102,6 +102,8 @@ def core_jobs() -> list[Job]:
 
     return [Job("core.noop", "core.jobs:noop_job", title=_l("Checking the job queue")),
             Job("core.files.sweep", "core.files.service:sweep_job", title=_l("Deleting expired files"),
+                every=timedelta(hours=1)),
+            Job("core.sweep", "core.auth.sweep:sweep", title=_l("Clearing old sign-in records"),
                 every=timedelta(hours=1))]
 
 

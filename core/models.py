@@ -1,6 +1,6 @@
 """Imports every core model so that db.metadata (and Alembic) knows the core's tables."""
 from core.audit import AuditEntry  # noqa: F401
-from core.auth.models import ResetRequest, Throttle, User, UserSession  # noqa: F401
+from core.auth.models import AccountName, ResetRequest, Throttle, User, UserSession  # noqa: F401
 from core.content.models import Attachment, Bookmark, ContentItem, ContentRevision, FeedSource  # noqa: F401
 from core.files.models import StoredFile  # noqa: F401
 from core.jobs import JobRecord  # noqa: F401

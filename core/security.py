@@ -1,5 +1,7 @@
 """Security headers, a strict content-security policy, no-store for signed-in pages, safe
-redirect targets, and requests cleaned of what the app never reads (raw bytes, NULs)."""
+redirect targets, requests cleaned of what the app never reads (raw bytes, NULs), the client's
+address and scheme read from a trusted reverse proxy, and a session cookie that is `Secure`
+over TLS and never set on a response a shared cache may keep."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +10,8 @@ from datetime import timedelta
 
 import flask
 from flask import Flask, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
 
 log = logging.getLogger(__name__)
@@ -24,7 +28,9 @@ HEADERS = {
 }
 # Browsers drop tabs and newlines from URLs and read "\" as "/", so "/\evil" or "/\t/evil" would
 # leave the site: only a plain absolute path on this site is a redirect target.
-_LOCAL_PATH = re.compile(r"^/(?![/\\])[^\\\s\x00-\x1f\x7f]*$")
+# (fullmatch: "$" alone would let a trailing newline through, and a newline in Location is a 500.)
+_LOCAL_PATH = re.compile(r"/(?![/\\])[^\\\s\x00-\x1f\x7f]*")
+HSTS = "max-age=31536000"
 
 
 def init_app(app: Flask) -> None:
@@ -32,7 +38,34 @@ def init_app(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=app.config["REMEMBER_DAYS"])
     app.after_request(add_headers)
     app.wsgi_app = _EscapedQuery(app.wsgi_app)
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        # X-Forwarded-For/-Proto are believed only from the proxies the deployment says it runs
+        # behind; without them one client could claim any address, and with none configured the
+        # proxy's own address would be every member's (one throttle for the whole province).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     app.request_class = Request
+    app.session_interface = SessionInterface()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, with two rules: the cookie is `Secure` whenever the
+    request came over TLS (directly or through the trusted proxy), and a response marked
+    `public` (files, the manifest: kept by shared caches for a year) never carries it, even when
+    the session is due for renewal; the next private page renews it instead."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (flask.has_request_context() and request.is_secure)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        if response.cache_control.public:
+            return None
+        return super().save_session(app, session, response)
+
+
+def cookie_secure() -> bool:
+    """Should a cookie set now be `Secure` (TLS, or the deployment says so)?"""
+    return bool(current_app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
 class Request(flask.Request):
@@ -79,7 +112,7 @@ class _EscapedQuery:
 
 def safe_next(target: str | None, default: str) -> str:
     """`target` if it is a path on this site, else `default` (never an open redirect)."""
-    if target and _LOCAL_PATH.match(target):
+    if target and _LOCAL_PATH.fullmatch(target):
         return target
     return default
 
@@ -102,7 +135,7 @@ def add_headers(response):
     for name, value in HEADERS.items():
         headers.setdefault(name, value)
     if request.is_secure:
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        headers.setdefault("Strict-Transport-Security", HSTS)
     # Nothing a signed-in member sees (nor a form's token) may stay in a shared phone's or a
     # proxy's cache. Files set their own Cache-Control and never reach the session.
     if "Cache-Control" not in headers and session:

@@ -1,10 +1,10 @@
-"""Accounts and their sessions, reset requests and login throttles."""
+"""Accounts, the names they sign in with, their sessions, reset requests and login throttles."""
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, delete, event, insert, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.extensions import db
@@ -62,6 +62,48 @@ class User(UserMixin, db.Model):
         return self.roles[0].org_id if self.roles else None
 
 
+class AccountName(db.Model):
+    """Every login and every phone of every account in one column, so the database itself
+    refuses a name that is already someone's login or phone, and a typed name resolves to at
+    most one account. Kept in step with `user_account` by the ORM events below (and by
+    `core.auth.accounts.add_bulk_names` after a bulk insert)."""
+
+    __tablename__ = "account_name"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "login" or "phone"
+
+
+def _names(login: str | None, phone: str | None) -> list[tuple[str, str]]:
+    """(name, kind) an account answers to; a phone that is also its own login is one name."""
+    names = [(login, "login")] if login else []
+    if phone and phone != login:
+        names.append((phone, "phone"))
+    return names
+
+
+def _write_names(connection, user: User) -> None:
+    rows = [{"name": name, "user_id": user.id, "kind": kind} for name, kind in _names(user.login, user.phone)]
+    if rows:
+        connection.execute(insert(AccountName), rows)
+
+
+@event.listens_for(User, "after_insert")
+def _account_inserted(_mapper, connection, user: User) -> None:
+    _write_names(connection, user)
+
+
+@event.listens_for(User, "after_update")
+def _account_updated(_mapper, connection, user: User) -> None:
+    """A login or phone changed (a corrected card number, a new phone): the names follow; a
+    name another account holds makes the flush fail (IntegrityError), nothing is half-changed."""
+    state = inspect(user)
+    if state.attrs.login.history.has_changes() or state.attrs.phone.history.has_changes():
+        connection.execute(delete(AccountName).where(AccountName.user_id == user.id))
+        _write_names(connection, user)
+
+
 class UserSession(db.Model):
     """A signed-in device; revoking the row ends the session on its next request."""
 
@@ -91,6 +133,9 @@ class ResetRequest(db.Model):
     code_hash: Mapped[str | None] = mapped_column(String(255))
     code_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # The code as handed over, sealed with a one-time pad that only the secretary's session
+    # holds (core.auth.accounts.seal_code): shown once, then cleared.
+    code_sealed: Mapped[str | None] = mapped_column(String(16))
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     handled_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -98,11 +143,13 @@ class ResetRequest(db.Model):
 
 
 class Throttle(db.Model):
-    """Failed attempts counted per key ("acct:<login>" or "addr:<ip>") in a sliding window."""
+    """Attempts counted per key in a window (see core.auth.throttle for the keys and rules)."""
 
     __tablename__ = "auth_throttle"
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+    # Distinct accounts signed in from an address in the window (on a pair row: 1 once counted).
+    successes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     window_start: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     blocked_until: Mapped[datetime | None] = mapped_column(DateTime)

@@ -1,7 +1,9 @@
 """The staff second factor: an authenticator app's 6-digit code (TOTP).
 
 STAFF_SECOND_FACTOR = "offer" lets administrators and secretaries turn it on; "require" sends a
-staff account without one to set it up before it reaches any other page."""
+staff account without one to set it up before it reaches any other page. ADMIN_SECOND_FACTOR,
+when set, decides the same for administrators alone (config/production.toml requires it of
+administrators and offers it to secretaries)."""
 from __future__ import annotations
 
 import base64
@@ -16,7 +18,7 @@ from flask_login import current_user
 
 from core.auth.models import UserSession
 from core.extensions import db
-from core.org.scope import has_any
+from core.org.scope import ADMIN, has_any
 
 ISSUER = "So tay dang vien"
 # Reachable while a code is awaited or set-up is required: signing out, display choices, files.
@@ -28,8 +30,18 @@ def is_staff(user) -> bool:
     return has_any(user, "members.view")
 
 
-def required() -> bool:
-    return current_app.config.get("STAFF_SECOND_FACTOR", "offer") == "require"
+def is_admin(user) -> bool:
+    return any(ra.role == ADMIN for ra in user.roles)
+
+
+def required(user=None) -> bool:
+    """Must staff (`user`, when given) link an authenticator before anything else?
+    ADMIN_SECOND_FACTOR, when set, decides for administrators; STAFF_SECOND_FACTOR for the rest."""
+    config = current_app.config
+    setting = config.get("STAFF_SECOND_FACTOR", "offer")
+    if user is not None and config.get("ADMIN_SECOND_FACTOR") and is_admin(user):
+        setting = config["ADMIN_SECOND_FACTOR"]
+    return setting == "require"
 
 
 def code_ok(secret: str, code: str, user=None) -> bool:
@@ -80,7 +92,9 @@ def guard():
         if request.endpoint != "auth.second_factor" and code_pending():
             return _ask_code()
         return None
-    if required() and request.endpoint != "auth.authenticator" and is_staff(current_user):
+    config = current_app.config
+    maybe = "require" in (config.get("STAFF_SECOND_FACTOR"), config.get("ADMIN_SECOND_FACTOR"))
+    if maybe and request.endpoint != "auth.authenticator" and is_staff(current_user) and required(current_user):
         return redirect(url_for("auth.authenticator", next=_here()))
     return None
 
@@ -89,10 +103,12 @@ def _ask_code():
     """To the code page; a form sent meanwhile (signed in again in another tab) rides along."""
     if request.method == "POST" and request.form:
         from core.auth.forms import SecondFactorForm
-        from core.errors import typed_fields
+        from core.kept import foreign_page, from_elsewhere, typed_fields
         from core.web import render
 
-        kept = [(f.name, f.value) for f in typed_fields(list(request.form.items(multi=True)))
+        if from_elsewhere():
+            return foreign_page()
+        kept = [f for f in typed_fields(list(request.form.items(multi=True)))
                 if f.kind not in ("secret", "file")]
         return render("auth/second_factor.html", form=SecondFactorForm(formdata=None), kept=kept,
                       next=request.full_path.rstrip("?"), status=401, private=True)

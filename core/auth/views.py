@@ -1,23 +1,23 @@
 """Sign in and out, forgotten passwords, the member's own account page, the staff second factor."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from core.audit import audit
+from core.auth import devices, throttle
 from core.auth import second_factor as factor
-from core.auth import throttle
 from core.auth.accounts import find_member, find_user, open_request, redeem_code
 from core.auth.forms import (ChangePasswordForm, DisableTotpForm, EnableTotpForm, ForgotForm, LoginForm,
                              ResetForm, SecondFactorForm)
 from core.auth.passwords import hash_password, verify_password
 from core.auth.sessions import end_all_sessions, end_session, live_sessions, start_session
-from core.errors import kept_fields, resend_page, typed_fields
 from core.events import UserLoggedIn, emit
 from core.extensions import db
+from core.kept import kept_fields, review_page, typed_fields
 from core.plugins import current_province_id
-from core.security import rotate_csrf, safe_next
+from core.security import cookie_secure, rotate_csrf, safe_next
 from core.web import render
 
 bp = Blueprint("auth", __name__)
@@ -33,12 +33,18 @@ def _wait_message(wait: int) -> str:
              "or ask your secretary for a code.", minutes=max(1, (wait + 59) // 60))
 
 
+def _kept():
+    """The values of the form a sign-in interrupted (each shown on the page, never sent unseen)."""
+    return typed_fields(kept_fields(request.form))
+
+
 def _signed_in(user, kept: list):
-    """After the last step of signing in: tell plugins, then go on (or resend a kept form)."""
+    """After the last step of signing in: tell plugins, then go on (or let the member review
+    the form the sign-in interrupted and send it again)."""
     emit(UserLoggedIn(current_province_id(), user.id, user.id))
     home = url_for("home.index")
     if kept:
-        return resend_page(typed_fields(kept), _next(home), status=200)
+        return review_page(kept, _next(home), status=200)
     return redirect(_next(home))
 
 
@@ -47,23 +53,24 @@ def login():
     """Sign in with a Party-card number (or phone) and password."""
     if current_user.is_authenticated:
         return redirect(_next(url_for("home.index")))
-    form, kept = LoginForm(), kept_fields(request.form)
+    form, kept = LoginForm(), _kept()
     if form.validate_on_submit():
-        account_key = throttle.account_key("acct", form.login.data)
-        wait = throttle.blocked_for(account_key, throttle.address_key())
+        user = find_user(form.login.data)
+        attempt = throttle.login_attempt(form.login.data, user)
+        wait = throttle.wait(attempt)
         if wait:
             form.login.errors.append(_wait_message(wait))
             return render("auth/login.html", form=form, kept=kept, status=429)
-        user = find_user(form.login.data)
         # Always verify (against a dummy hash for unknown logins), so timing reveals nothing.
         right = verify_password(user.password_hash if user else None, form.password.data)
         if not right or not user.is_enabled:
-            throttle.record_failure(account_key, throttle.address_key())
+            throttle.failed(attempt)
             audit("login.failed", str(user.id) if user else None, user_id=user.id if user else None)
             db.session.commit()
             form.password.errors.append(_("Wrong card number/phone or password."))
             return render("auth/login.html", form=form, kept=kept, status=401)
-        throttle.clear(account_key)
+        throttle.succeeded(attempt)
+        devices.remember(user)
         row = start_session(user, bool(form.remember.data))
         row.second_factor_done = not user.totp_secret
         audit("login", str(user.id), user_id=user.id)
@@ -85,11 +92,11 @@ def second_factor():
     """Staff who linked an authenticator app type its current code to finish signing in."""
     if not factor.code_pending():
         return redirect(_next(url_for("home.index")))
-    form, kept = SecondFactorForm(), kept_fields(request.form)
+    form, kept = SecondFactorForm(), _kept()
     status = 400 if form.is_submitted() else 200
     if form.validate_on_submit():
         key = f"totp:{current_user.id}"
-        wait = throttle.blocked_for(key, throttle.address_key())
+        wait = throttle.paused(key)
         if wait:
             form.code.errors.append(_wait_message(wait))
             status = 429
@@ -100,7 +107,8 @@ def second_factor():
             db.session.commit()
             return _signed_in(current_user, kept)
         else:
-            throttle.record_failure(key, throttle.address_key())
+            config = current_app.config
+            throttle.strike(key, config["LOGIN_ACCOUNT_FAILURES"], config["LOGIN_ACCOUNT_PAUSE_SECONDS"])
             audit("login.second_factor_failed", str(current_user.id))
             db.session.commit()
             form.code.errors.append(_("That code is not right. Check the time on your phone."))
@@ -129,16 +137,16 @@ def forgot():
     """Ask the branch secretary for a one-time code (first sign-in or forgotten password)."""
     form = ForgotForm()
     if form.validate_on_submit():
-        if throttle.blocked_for(throttle.address_key()):
-            return render("auth/forgot.html", form=form, status=429, too_many=True)
-        member = find_member(form.login.data)
-        if member is not None:
-            open_request(member)
-        else:
-            throttle.record_failure(throttle.account_key("forgot", form.login.data),
-                                    throttle.address_key())
+        # Every request counts the same, per address and per typed number, whoever the number
+        # is (or is not): the answer, the status and the work tell no one who is a member.
+        config, window = current_app.config, current_app.config["FORGOT_WINDOW_SECONDS"]
+        waits = [throttle.count(f"forgot-addr:{throttle.address()}", config["FORGOT_ADDRESS_REQUESTS"], window),
+                 throttle.count(f"forgot:{throttle.typed_key(form.login.data)}",
+                                config["FORGOT_LOGIN_REQUESTS"], window)]
+        open_request(find_member(form.login.data) if not any(waits) else None)
         db.session.commit()
-        # The same answer either way, so the form tells no one who is a member.
+        if any(waits):
+            return render("auth/forgot.html", form=form, status=429, too_many=True)
         return redirect(url_for("auth.forgot_sent"))
     return render("auth/forgot.html", form=form, status=400 if form.errors else 200)
 
@@ -154,21 +162,21 @@ def reset():
     """Set a new password with the one-time code the secretary gave."""
     form = ResetForm()
     if form.validate_on_submit():
-        if throttle.blocked_for(throttle.address_key()):
-            form.code.errors.append(_("Too many wrong codes from here. Please wait a few minutes."))
-            return render("auth/reset.html", form=form, status=429)
-        user = redeem_code(form.login.data, form.code.data, form.password.data)
+        redeemed = redeem_code(form.login.data, form.code.data, form.password.data)
+        user = redeemed.user
         if user is None:
-            throttle.record_failure(throttle.account_key("reset", form.login.data),
-                                    throttle.address_key())
             audit("password.reset_failed")
             db.session.commit()
+            if redeemed.wait:
+                form.code.errors.append(_("Too many wrong codes from here. Please wait %(minutes)s "
+                                          "minute(s) and try again.",
+                                          minutes=max(1, (redeemed.wait + 59) // 60)))
+                return render("auth/reset.html", form=form, status=429)
             form.code.errors.append(_("This code is not valid or has expired. "
                                       "Ask your secretary for a new one."))
             return render("auth/reset.html", form=form, status=400)
         audit("password.reset", str(user.id), user_id=user.id)
-        throttle.clear(throttle.account_key("acct", form.login.data))
-        throttle.clear(throttle.account_key("acct", user.login))
+        devices.remember(user)
         row = start_session(user, remember=True)
         row.second_factor_done = not user.totp_secret
         db.session.commit()
@@ -233,7 +241,8 @@ def authenticator():
             return redirect(_next(url_for("auth.account")))
         form.code.errors.append(_("That code is not right. Check the time on your phone."))
     return render("auth/authenticator.html", enabled=False, form=form, secret=secret,
-                  qr=_qr_svg(factor.provisioning_uri(current_user, secret)), required=factor.required(),
+                  qr=_qr_svg(factor.provisioning_uri(current_user, secret)),
+                  required=factor.required(current_user),
                   status=400 if form.errors else 200, private=True)
 
 
@@ -269,5 +278,5 @@ def display():
         if name in request.args:
             value = "1" if request.args.get(name) == "1" else ""
             response.set_cookie(name, value, max_age=31536000 if value else 0, samesite="Lax",
-                                httponly=True)
+                                httponly=True, secure=cookie_secure())
     return response

@@ -2,13 +2,17 @@
 
 The fetch is careful because an administrator types the address: http(s) only, a time limit
 for the whole download, a size limit, at most three redirects, and (unless the deployment
-allows it) no addresses inside the server's own network. Entries are de-duplicated per
+allows it) no addresses inside the server's own network. Each host is looked up once and the
+connection goes to the very address that was checked (a second lookup could answer otherwise:
+DNS rebinding); an IPv6 address carrying an IPv4 one (IPv4-mapped or -compatible, NAT64, 6to4,
+Teredo) is judged by the IPv4 address it carries. Proxies from the environment are not used. Entries are de-duplicated per
 province by their id (or link), their text sanitised, and each credited to its source: the item
 page shows `source_name` ("Nguồn: Cổng TTĐT Đảng bộ tỉnh") and links to `source_url`."""
 from __future__ import annotations
 
 import calendar
 import html
+import http.client
 import ipaddress
 import logging
 import socket
@@ -63,19 +67,81 @@ def check_url(url: str) -> str | None:
     return None
 
 
-def _refuse_private(url: str) -> None:
-    """An address inside the server's own network is refused (the admin types the URL)."""
-    if current_app.config.get("FEED_ALLOW_PRIVATE"):
-        return
-    host = urlsplit(url).hostname or ""
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: a network's own translator
+
+
+def embedded_ipv4(ip) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address leads to, by every standard way of carrying one."""
+    if ip.version == 4:
+        return []
+    if ip.ipv4_mapped:
+        return [ip.ipv4_mapped]
+    if ip.sixtofour:
+        return [ip.sixtofour]
+    if ip.teredo:
+        return list(ip.teredo)
+    if ip in NAT64 or ip in NAT64_LOCAL:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    if int(ip) >> 32 == 0 and int(ip) > 1:  # IPv4-compatible ::a.b.c.d (not :: nor ::1)
+        return [ipaddress.IPv4Address(int(ip))]
+    return []
+
+
+def is_public(address: str) -> bool:
+    """Is `address` on the public internet (judged by the IPv4 address it carries, if any)?"""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if ip.version == 6 and ip in NAT64_LOCAL:
+        return False
+    carried = embedded_ipv4(ip)
+    return all(v4.is_global for v4 in carried) if carried else ip.is_global
+
+
+def resolve(host: str, port: int, allow_private: bool) -> str:
+    """The one address to connect to: looked up once, every answer checked."""
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
-    except OSError:
+        addresses = [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    except (OSError, UnicodeError):
         raise FeedError(_("The address of the feed could not be found.")) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise FeedError(_("This address is not on the public internet."))
+    if not addresses:
+        raise FeedError(_("The address of the feed could not be found."))
+    if not allow_private and not all(is_public(a) for a in addresses):
+        raise FeedError(_("This address is not on the public internet."))
+    return addresses[0]
+
+
+def _pinned(connection_class, allow_private: bool):
+    """A connection class whose connections go to the checked address of their host (TLS
+    still checks the certificate against the host's name)."""
+    def connect_to(host, **kwargs):
+        connection = connection_class(host, **kwargs)
+        address = resolve(connection.host, connection.port, allow_private)
+
+        def create_connection(where, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
+            return socket.create_connection((address, where[1]), timeout, source_address)
+
+        connection._create_connection = create_connection
+        return connection
+    return connect_to
+
+
+class _PinnedHTTP(urllib.request.HTTPHandler):
+    def __init__(self, allow_private: bool):
+        super().__init__()
+        self.allow_private = allow_private
+
+    def http_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPConnection, self.allow_private), req)
+
+
+class _PinnedHTTPS(urllib.request.HTTPSHandler):
+    def __init__(self, allow_private: bool):
+        super().__init__()
+        self.allow_private = allow_private
+
+    def https_open(self, req):
+        return self.do_open(_pinned(http.client.HTTPSConnection, self.allow_private), req,
+                            context=self._context)
 
 
 class _Redirects(urllib.request.HTTPRedirectHandler):
@@ -84,7 +150,7 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, req, fp, code, msg, headers, newurl):
         if check_url(newurl):
             raise FeedError(_("The feed redirects to an address that is not http(s)."))
-        _refuse_private(newurl)
+        # The new address is looked up and checked when its connection opens (_pinned).
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
@@ -92,10 +158,11 @@ def fetch(url: str) -> bytes:
     """The feed's bytes, within the time and size limits; FeedError otherwise."""
     if check_url(url):
         raise FeedError(check_url(url))
-    _refuse_private(url)
     timeout = float(current_app.config.get("FEED_TIMEOUT", 10))
     limit = int(current_app.config.get("FEED_MAX_BYTES", MAX_BYTES))
-    opener = urllib.request.build_opener(_Redirects())
+    allow_private = bool(current_app.config.get("FEED_ALLOW_PRIVATE"))
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _PinnedHTTP(allow_private),
+                                         _PinnedHTTPS(allow_private), _Redirects())
     request = urllib.request.Request(url, headers={
         "User-Agent": "SoTayDangVien/1.0 (feed import)",
         "Accept": "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.5"})
@@ -127,6 +194,8 @@ def fetch(url: str) -> bytes:
     except (TimeoutError, socket.timeout):
         raise FeedError(_("The portal did not answer within %(s)s seconds.", s=int(timeout))) from None
     except urllib.error.URLError as error:
+        if isinstance(error.reason, FeedError):
+            raise error.reason from None
         if isinstance(error.reason, (TimeoutError, socket.timeout)):
             raise FeedError(_("The portal did not answer within %(s)s seconds.", s=int(timeout))) from None
         raise FeedError(_("The portal could not be reached.")) from None

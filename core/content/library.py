@@ -27,6 +27,7 @@ from core.content.service import plain_text
 from core.extensions import db, htmx
 from core.org.models import Level, OrgClosure, Organisation
 from core.org.scope import MAX_ID, refuse
+from core.security import safe_next
 from core.web import Page, render
 
 bp = Blueprint("library", __name__)
@@ -261,15 +262,8 @@ def bookmark(item_id: int):
         db.session.rollback()
     if htmx and request.headers.get("HX-Target") == f"bookmark-{item_id}":
         return render("content/library_bookmark.html", item_id=item_id, saved=want,
-                      back=_local(request.form.get("next")) or "", private=True)
-    return redirect(_local(request.form.get("next")) or item_url(item_id))
-
-
-def _local(path: str | None) -> str | None:
-    """A path on this site to go back to (never another host)."""
-    if path and path.startswith("/") and not path.startswith("//") and "\\" not in path:
-        return path
-    return None
+                      back=safe_next(request.form.get("next"), ""), private=True)
+    return redirect(safe_next(request.form.get("next"), item_url(item_id)))
 
 
 # --- the demo -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import audit
-from core.auth.accounts import open_request
+from core.auth.accounts import open_request, reveal_code, seal_code
 from core.auth.models import ResetRequest
 from core.extensions import db
 from core.members import lifecycle, service
@@ -22,7 +22,8 @@ from core.sender import send_text
 from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 bp = Blueprint("members", __name__, url_prefix="/members")
-# The code just given, kept only for the redirect to the page that shows it once.
+# The pad that unseals the code just given (core.auth.accounts.seal_code), for the redirect to
+# the page that shows it once; the code itself never enters the (readable) session cookie.
 SHOWN_CODE = "members.shown_code"
 
 
@@ -277,13 +278,12 @@ def give_code_to_member(member_id: int):
 
 def _hand_over(reset: ResetRequest):
     code = service.hand_over_code(reset, current_user.id)
+    pad = seal_code(reset, code)
     db.session.commit()
     member = reset.member
     send_text(member.phone, _("Party member handbook: your one-time code is %(code)s. It works once, "
                               "within %(hours)s hours.", code=code, hours=_code_hours()))
-    # The signed session cookie carries the code across the redirect to the secretary who
-    # asked for it; the page pops it, so a reload or the back button shows it no more.
-    session[SHOWN_CODE] = {"request": reset.id, "code": code}
+    session[SHOWN_CODE] = {"request": reset.id, "pad": pad}
     return redirect(url_for(".code", request_id=reset.id))
 
 
@@ -299,6 +299,9 @@ def code(request_id: int):
     if (refused := _outranked(reset.member, "accounts.reset")) is not None:
         return refused
     shown = session.pop(SHOWN_CODE, None) or {}
-    code = shown.get("code") if shown.get("request") == reset.id else None
+    code = None
+    if shown.get("request") == reset.id:  # shown once: the row forgets it, a replayed cookie finds nothing
+        code = reveal_code(reset, shown.get("pad"))
+        db.session.commit()
     return render("members/code.html", reset=reset, member=reset.member, hours=_code_hours(),
                   code=f"{code[:4]} {code[4:]}" if code else None, form=CodeForm(), private=True)

@@ -183,8 +183,9 @@ def test_remember_me_lasts_weeks_on_server_and_cookie(app, accounts):
 # --- Brute force: an account is paused, a ward meeting behind one address is not ------------
 
 def _create_members(app, count: int, password: str) -> list[str]:
-    from sqlalchemy import insert
+    from sqlalchemy import func, insert, select
 
+    from core.auth.accounts import add_bulk_names
     from core.auth.models import User
     from core.auth.passwords import hash_password
     from core.extensions import db
@@ -192,14 +193,18 @@ def _create_members(app, count: int, password: str) -> list[str]:
     hashed = hash_password(password)
     logins = [f"WARD{n:05d}" for n in range(count)]
     with app.app_context():
+        before = db.session.scalar(select(func.max(User.id)))
         db.session.execute(insert(User), [{"login": login, "display_name": f"Đảng viên {n}",
                                            "password_hash": hashed, "is_enabled": True}
                                           for n, login in enumerate(logins)])
+        add_bulk_names(before)
         db.session.commit()
     return logins
 
 
 def test_ward_meeting_of_200_behind_one_address_all_get_in_while_a_guessed_account_pauses(app, accounts):
+    """200 members behind the hall's one address, each mistyping once (200 failures from one
+    address: the old rule paused the address at 100 and shut out the second half of the hall)."""
     logins = _create_members(app, 200, "mật khẩu chung của buổi họp")
     guesser = Visitor(app.test_client())
     for _ in range(5):
@@ -215,20 +220,26 @@ def test_ward_meeting_of_200_behind_one_address_all_get_in_while_a_guessed_accou
     for n, login in enumerate(logins):
         member = app.test_client()
         member.set_cookie("session", anonymous)
-        if n % 4 == 0:  # every fourth member mistypes once first
-            assert member.post("/login", data={"csrf_token": token, "login": login,
-                                               "password": "gõ nhầm"}).status_code == 401
+        assert member.post("/login", data={"csrf_token": token, "login": login,
+                                           "password": "gõ nhầm"}).status_code == 401
         response = member.post("/login", data={"csrf_token": token, "login": login,
                                                "password": "mật khẩu chung của buổi họp"})
         assert response.status_code == 302, (n, response.status_code)
         assert response.headers["Location"] == "/"
 
 
-def test_the_pause_always_ends_and_never_grows_past_an_hour(app, accounts):
+def _rows(app, prefix: str):
     from sqlalchemy import select
 
     from core.auth.models import Throttle
     from core.extensions import db
+
+    with app.app_context():
+        return list(db.session.scalars(select(Throttle).where(Throttle.key.startswith(prefix))))
+
+
+def test_the_pause_always_ends_and_never_grows_past_an_hour(app, accounts):
+    from core.auth.models import Throttle
     from core.org.models import utcnow
 
     login = accounts["member"]["login"]
@@ -237,13 +248,134 @@ def test_the_pause_always_ends_and_never_grows_past_an_hour(app, accounts):
         for _ in range(5):
             guesser.submit("/login", {"login": login, "password": "đoán-sai"})
         assert guesser.submit("/login", {"login": login, "password": "x-x-x-x"}).status_code == 429
-        with app.app_context():
-            rows = list(db.session.scalars(select(Throttle).where(Throttle.key.startswith("acct:"))))
-            assert len(rows) == 1 and login not in rows[0].key  # the typed login is not stored
-            assert (rows[0].blocked_until - utcnow()).total_seconds() <= 3600
-        # Time passes: the pause is over.
-        _update(app, Throttle, {"blocked_until": utcnow()}, Throttle.key == rows[0].key)
+        pairs, wide = _rows(app, "pair:"), _rows(app, "acct:")
+        assert len(pairs) == 1 and len(wide) == 1
+        assert login not in pairs[0].key + wide[0].key  # the typed login is not stored
+        assert (pairs[0].blocked_until - utcnow()).total_seconds() <= 3600
+        if wide[0].blocked_until:  # the account-wide pause stays short: a stranger's doing
+            assert (wide[0].blocked_until - utcnow()).total_seconds() <= 900
+        # Time passes: the pauses are over.
+        _update(app, Throttle, {"blocked_until": utcnow()}, Throttle.blocked_until.is_not(None))
     Visitor(app.test_client()).login(accounts["member"])
+
+
+def proxied_app(app, **extra):
+    """The same database served behind one trusted proxy (PROXY_FIX = 1)."""
+    from pathlib import Path
+
+    from tests.conftest import _new_app
+
+    return _new_app(app.config["SQLALCHEMY_DATABASE_URI"], Path(app.instance_path), PROXY_FIX=1, **extra)
+
+
+def _post_login(client, login: str, password: str, address: str, **kwargs):
+    token = csrf_from(client.get("/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True))
+    return client.post("/login", data={"csrf_token": token, "login": login, "password": password},
+                       environ_base={"REMOTE_ADDR": address}, **kwargs)
+
+
+def test_a_stranger_guessing_never_keeps_a_member_out_of_their_own_phone(app, accounts):
+    """Guesses from many addresses pause the account for browsers that never signed in to it;
+    the member's phone, which did (its device cookie), signs in all the same."""
+    member = accounts["member"]
+    phone = Visitor(app.test_client())
+    phone.login(member)
+    assert phone.client.get_cookie("device", path="/login") is not None
+    phone.logout()
+    for n in range(30):  # a botnet: six addresses, five guesses each
+        stranger = app.test_client()
+        assert _post_login(stranger, member["login"], "đoán-sai", f"203.0.113.{n // 5}").status_code in (401, 429)
+    assert _post_login(app.test_client(), member["login"], member["password"], "198.51.100.1").status_code == 429
+    response = _post_login(phone.client, member["login"], member["password"], "198.51.100.1")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_a_device_is_slowed_by_its_own_failures_only(app, accounts):
+    member = accounts["member"]
+    phone = Visitor(app.test_client())
+    phone.login(member)
+    phone.logout()
+    for _ in range(5):
+        assert _post_login(phone.client, member["login"], "gõ nhầm", "198.51.100.1").status_code == 401
+    assert _post_login(phone.client, member["login"], member["password"], "198.51.100.1").status_code == 429
+    # Its failures held no one else back: another phone at another address signs in.
+    assert _post_login(app.test_client(), member["login"], member["password"], "198.51.100.2").status_code == 302
+
+
+def test_a_forged_device_cookie_is_worth_nothing(app, accounts):
+    member = accounts["member"]
+    for n in range(5):
+        _post_login(app.test_client(), member["login"], "đoán-sai", "203.0.113.9")
+    forger = app.test_client()
+    forger.set_cookie("device", "eyJuIjoieCIsImEiOlsxLDIsM119.forged.sig", path="/login")
+    assert _post_login(forger, member["login"], member["password"], "203.0.113.9").status_code == 429
+
+
+def _give_phone(app, login: str, phone: str) -> None:
+    from sqlalchemy import select
+
+    from core.auth.models import User
+    from core.extensions import db
+
+    with app.app_context():
+        db.session.scalar(select(User).where(User.login == login)).phone = phone
+        db.session.commit()
+
+
+def test_card_number_and_phone_of_one_member_share_one_counter(app, accounts):
+    """Typing the card number and the phone by turns gives 5 guesses, not 5 of each."""
+    member = accounts["member"]
+    _give_phone(app, member["login"], "0987000111")
+    guesser = app.test_client()
+    for n in range(5):
+        typed = member["login"] if n % 2 else "0987 000 111"
+        assert _post_login(guesser, typed, "đoán-sai", "203.0.113.5").status_code == 401
+    assert _post_login(guesser, "0987000111", member["password"], "203.0.113.5").status_code == 429
+    assert _post_login(guesser, member["login"], member["password"], "203.0.113.5").status_code == 429
+
+
+def _forwarded_login(app, login: str, password: str, forwarded: str):
+    """A sign-in arriving through a proxy that says the client's address is `forwarded`."""
+    client, headers = app.test_client(), {"X-Forwarded-For": forwarded}
+    token = csrf_from(client.get("/login", headers=headers).get_data(as_text=True))
+    return client.post("/login", headers=headers, data={"csrf_token": token, "login": login, "password": password})
+
+
+def test_behind_the_proxy_each_member_has_their_own_address(app, accounts):
+    """PROXY_FIX = 1 (config/production.toml): X-Forwarded-For from the one trusted proxy is the
+    member's address; a guesser elsewhere in the province holds nobody else back."""
+    proxied = proxied_app(app)
+    member = accounts["member"]
+
+    def attempt(password, forwarded):
+        return _forwarded_login(proxied, member["login"], password, forwarded)
+
+    for _ in range(5):
+        assert attempt("đoán-sai", "203.0.113.7").status_code == 401
+    assert attempt(member["password"], "203.0.113.7").status_code == 429
+    assert attempt(member["password"], "198.51.100.20").status_code == 302
+    with proxied.app_context():
+        from sqlalchemy import select
+
+        from core.audit import AuditEntry
+        from core.extensions import db
+
+        addresses = set(db.session.scalars(select(AuditEntry.address).where(AuditEntry.action.like("login%"))))
+        db.session.remove()
+        db.engine.dispose()
+    assert {"203.0.113.7", "198.51.100.20"} <= addresses
+
+
+def test_without_a_configured_proxy_x_forwarded_for_is_ignored(app, accounts):
+    """PROXY_FIX = 0 (the default): a guesser cannot dodge a pause by claiming another address."""
+    member = accounts["member"]
+
+    def attempt(password, forwarded):
+        return _forwarded_login(app, member["login"], password, forwarded)
+
+    for n in range(5):
+        assert attempt("đoán-sai", f"198.51.100.{n}").status_code == 401
+    assert attempt(member["password"], "198.51.100.99").status_code == 429
 
 
 def test_unknown_logins_cost_a_password_check_too(app, accounts, monkeypatch):

@@ -75,9 +75,9 @@ def test_upload_too_large(app, visitor):
 
 
 def test_too_many_attempts_from_one_address(app, visitor):
-    app.config["LOGIN_ADDRESS_FAILURES"] = 3
+    app.config["FORGOT_ADDRESS_REQUESTS"] = 3
     for n in range(3):
-        visitor.submit("/forgot", {"login": f"09000000{n:02d}"})
+        assert visitor.submit("/forgot", {"login": f"09000000{n:02d}"}).status_code == 302
     response = visitor.submit("/forgot", {"login": "0900000099"})
     assert response.status_code == 429
     assert_secure(response)

@@ -280,3 +280,85 @@ def test_a_real_deployment_refuses_addresses_of_its_own_network(db_uri, tmp_path
         assert news(app) == []
     finally:
         dispose(app)
+
+
+def _strict(db_uri, tmp_path, accounts, name: str):
+    from tests.support import Visitor
+
+    app = make_app(db_uri, tmp_path / name, REDIS_URL="", FEED_TIMEOUT=2)
+    admin = Visitor(app.test_client())
+    admin.login(accounts["province_admin"])
+    return app, admin
+
+
+def test_the_host_is_looked_up_once_and_the_checked_address_is_the_one_dialled(db_uri, tmp_path, portal,
+                                                                                accounts, monkeypatch):
+    """DNS rebinding: the portal's name answers a public address to the check, then loopback.
+    Before, the check and the connection looked the name up separately and the second answer
+    (the server's own network) was fetched."""
+    import socket
+
+    real_lookup, real_connect = socket.getaddrinfo, socket.create_connection
+    answers, lookups, dialled = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1"]), [], []
+
+    def lookup(host, port=None, *args, **kwargs):
+        if host != "rebind.example":
+            return real_lookup(host, port, *args, **kwargs)
+        lookups.append(next(answers))
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (lookups[-1], port or 80))]
+
+    def connect(address, *args, **kwargs):
+        if address[0] == "93.184.216.34":  # the public answer: unreachable from the test machine
+            dialled.append(address[0])
+            raise ConnectionRefusedError("no route in the test")
+        return real_connect(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    monkeypatch.setattr(socket, "create_connection", connect)
+    app, admin = _strict(db_uri, tmp_path, accounts, "rebind")
+    try:
+        url = portal.serve("/rss", rss(("1", "Tin nội bộ", "x"))).replace("127.0.0.1", "rebind.example")
+        add_feed(admin, url)
+        check_now(admin, app)
+        assert lookups == ["93.184.216.34"] and dialled == ["93.184.216.34"]
+        assert news(app) == []
+        assert "Không kết nối được với cổng thông tin." in admin.text("/feeds/")
+    finally:
+        dispose(app)
+
+
+EMBEDDED_LOOPBACK = ["::ffff:127.0.0.1", "::127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::1",
+                     "2001:0:4136:e378:8000:63bf:80ff:fffe", "64:ff9b:1::a00:1", "::ffff:10.0.0.5",
+                     "2002:c0a8:101::1"]
+
+
+def test_ipv6_forms_carrying_an_ipv4_address_are_judged_by_it():
+    from core.content.feeds import is_public
+
+    for address in EMBEDDED_LOOPBACK:
+        assert not is_public(address), address
+    for address in ("93.184.216.34", "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34",
+                    "2002:5db8:d822::1", "64:ff9b::5db8:d822"):
+        assert is_public(address), address
+
+
+@pytest.mark.parametrize("address", EMBEDDED_LOOPBACK[:5])
+def test_a_feed_whose_name_answers_an_embedded_private_address_is_refused(db_uri, tmp_path, portal, accounts,
+                                                                          monkeypatch, address):
+    import socket
+
+    real_lookup = socket.getaddrinfo
+
+    def lookup(host, port=None, *args, **kwargs):
+        if host != "sneaky.example":
+            return real_lookup(host, port, *args, **kwargs)
+        return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", (address, port or 80, 0, 0))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+    app, admin = _strict(db_uri, tmp_path, accounts, "sneaky")
+    try:
+        add_feed(admin, "http://sneaky.example/rss")
+        check_now(admin, app)
+        assert "Địa chỉ này không thuộc mạng Internet công cộng." in admin.text("/feeds/")
+    finally:
+        dispose(app)

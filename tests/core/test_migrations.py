@@ -160,3 +160,34 @@ def test_db_upgrade_leaves_out_installed_plugins_not_loaded(empty_app, tmp_path)
     result = empty_app.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
     assert "example_note" in tables(empty_app)
+
+
+def test_account_names_are_filled_and_a_phone_that_is_another_login_is_cleared(empty_app):
+    """core_0005 on a database where one account's phone is another's login (a secretary typed
+    it in): the login wins, the phone is cleared and the collision is in the audit log."""
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision="core_0004")
+        from datetime import datetime
+
+        users = sa.table("user_account", sa.column("id"), sa.column("login"), sa.column("phone"),
+                         sa.column("display_name"), sa.column("is_enabled"),
+                         sa.column("created_at", sa.DateTime))
+        now = datetime(2026, 11, 21, 9, 0)
+        with db.engine.begin() as conn:
+            conn.execute(users.insert(), [
+                {"id": 1, "login": "99000111", "phone": "0912000111", "display_name": "Chủ thẻ",
+                 "is_enabled": True, "created_at": now},
+                {"id": 2, "login": "99000222", "phone": "99000111", "display_name": "Người mượn số",
+                 "is_enabled": True, "created_at": now},
+                {"id": 3, "login": "0933000333", "phone": "0933000333", "display_name": "Không thẻ",
+                 "is_enabled": True, "created_at": now}])
+        flask_migrate.upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            names = dict(conn.execute(sa.text("SELECT name, user_id FROM account_name")).all())
+            phones = dict(conn.execute(sa.text("SELECT id, phone FROM user_account")).all())
+            audits = conn.execute(sa.text(
+                "SELECT target FROM audit_log WHERE action = 'account.phone_collision'")).scalars().all()
+        db.session.remove()
+    assert names == {"99000111": 1, "0912000111": 1, "99000222": 2, "0933000333": 3}
+    assert phones == {1: "0912000111", 2: None, 3: "0933000333"}
+    assert audits == ["user:2"]

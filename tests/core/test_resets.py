@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core.audit import AuditEntry
 from core.auth.models import ResetRequest, User
 from core.extensions import db
-from tests.support import Visitor
+from tests.support import Visitor, csrf_from
 
 NEW_PASSWORD = "hoa sen nở sớm"
 
@@ -150,23 +150,187 @@ def test_a_code_for_the_sibling_branch_cannot_be_given(app, as_role, accounts, m
                                  form_page="/members/resets").status_code == 404
 
 
-def test_too_many_wrong_codes_then_a_new_code_works(app, as_role, accounts):
+def reset_from(app, address: str, login: str, code: str, password: str = NEW_PASSWORD):
+    """Someone at `address` (a new browser) types a code on the reset page."""
+    client = app.test_client()
+    html = client.get("/reset", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    return client.post("/reset", environ_base={"REMOTE_ADDR": address}, data={
+        "csrf_token": csrf_from(html), "login": login, "code": code, "password": password,
+        "confirm": password})
+
+
+def wrong(code: str) -> str:
+    return "0000 0000" if code != "0000 0000" else "1111 1111"
+
+
+def test_a_stranger_cannot_burn_a_members_code(app, as_role, accounts):
+    """Wrong codes pause the address they come from, for that code; the code itself lives on
+    (before: five wrong codes from anyone expired it)."""
+    account = accounts["member"]
+    ask_for_code(app, account)
+    secretary = as_role("secretary")
+    code = give_code(secretary, request_id_on(secretary.text("/members/resets"), name_of(app, account)))
+    for n in range(12):
+        response = reset_from(app, "203.0.113.66", account["login"], wrong(code))
+        assert response.status_code == (400 if n < 5 else 429), n
+        text = response.get_data(as_text=True)
+        assert ("không đúng hoặc đã hết hạn" if n < 5 else "chờ") in text
+    # The stranger's own address stays paused even with the right code ...
+    assert reset_from(app, "203.0.113.66", account["login"], code).status_code == 429
+    # ... and the member, at home, uses it.
+    assert reset_from(app, "198.51.100.4", account["login"], code).status_code == 302
+
+
+def test_too_many_wrong_codes_in_all_expire_it_and_the_secretary_sees_why(app, as_role, accounts):
+    app.config["RESET_CODE_MAX_ATTEMPTS"] = 12  # 30 by default: far above anyone's typing
     account = accounts["member"]
     member = ask_for_code(app, account)
     secretary = as_role("secretary")
     name = name_of(app, account)
     request_id = request_id_on(secretary.text("/members/resets"), name)
     code = give_code(secretary, request_id)
-    for _ in range(6):
-        wrong = reset_with(member, account["login"], "0000 0000" if code != "0000 0000" else "1111 1111")
-        assert wrong.status_code == 400
-        assert "không đúng hoặc đã hết hạn" in wrong.get_data(as_text=True)
-    assert reset_with(member, account["login"], code).status_code == 400  # this request is spent
+    for n in range(12):  # guessers at four addresses, three tries each
+        assert reset_from(app, f"203.0.113.{n // 3}", account["login"], wrong(code)).status_code == 400
+    assert reset_with(member, account["login"], code).status_code == 400  # this code is spent
     page = secretary.text("/members/resets")
     assert "nhập sai mã quá nhiều lần" in page
     fresh = give_code(secretary, request_id_on(page, name))
     assert reset_with(member, account["login"], fresh).status_code == 302
     assert member.get("/").status_code == 200
+
+
+def test_the_code_never_travels_in_the_cookie_and_a_replayed_cookie_shows_nothing(app, as_role, accounts, member_ids):
+    secretary = as_role("secretary")
+    response = secretary.submit(f"/members/{member_ids['member']}/code", {},
+                                form_page=f"/members/{member_ids['member']}")
+    assert response.status_code == 302
+    cookie = secretary.client.get_cookie("session").value
+    carried = app.session_interface.get_signing_serializer(app).loads(cookie)
+    shown = secretary.get(response.headers["Location"])
+    code = code_on(shown.get_data(as_text=True)).replace(" ", "")
+    assert code not in repr(carried)  # the cookie holds a pad, never the code
+    replay = app.test_client()
+    replay.set_cookie("session", cookie)
+    again = replay.get(response.headers["Location"]).get_data(as_text=True)
+    assert not re.search(r'class="one-time-code"', again) and code not in again
+    with app.app_context():
+        assert db.session.get(ResetRequest, int(response.headers["Location"].split("/")[-2])).code_sealed is None
+
+
+def _forgot_from(app, address: str, login: str):
+    client = app.test_client()
+    html = client.get("/forgot", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True)
+    return client.post("/forgot", environ_base={"REMOTE_ADDR": address},
+                       data={"csrf_token": csrf_from(html), "login": login})
+
+
+def test_forgot_counts_members_and_strangers_the_same(app, accounts):
+    """Probing /forgot tells nothing: a member's number and a stranger's count the same against
+    the address's limit and get the same answer (before, only strangers' numbers counted)."""
+    app.config["FORGOT_ADDRESS_REQUESTS"] = 4
+    members = [accounts[role]["login"] for role in ("member", "member_other_branch", "secretary",
+                                                    "secretary_other_branch", "member")]
+    strangers = [f"0977{n:06d}" for n in range(5)]
+    answers = {}
+    for address, numbers in (("203.0.113.1", members), ("203.0.113.2", strangers)):
+        answers[address] = [(r.status_code, r.headers.get("Location"), "quá nhiều" in r.get_data(as_text=True))
+                            for r in (_forgot_from(app, address, n) for n in numbers)]
+    assert answers["203.0.113.1"] == answers["203.0.113.2"]
+    assert [status for status, _l, _t in answers["203.0.113.1"]] == [302, 302, 302, 302, 429]
+
+
+def test_forgot_counts_each_number_typed_whoever_it_is(app, accounts):
+    for number in (accounts["member"]["login"], "0977000999"):
+        statuses = [_forgot_from(app, f"198.51.100.{n}", number).status_code for n in range(4)]
+        assert statuses == [302, 302, 302, 429], number
+
+
+def test_a_ward_meeting_where_everyone_asks_once_is_not_held_back(app, accounts):
+    """200 numbers from the hall's one address (members and mistyped ones alike) all go
+    through: the old limit stopped the hall at its 100th mistyped number."""
+    numbers = [f"0966{n:06d}" for n in range(195)] + [accounts[role]["login"] for role in (
+        "member", "member_other_branch", "secretary", "secretary_other_branch", "family_helper")]
+    client = app.test_client()
+    token = csrf_from(client.get("/forgot").get_data(as_text=True))
+    for number in numbers:
+        assert client.post("/forgot", data={"csrf_token": token, "login": number}).status_code == 302, number
+
+
+def _add_member(app, org_of_role: str, accounts, **values) -> int:
+    from datetime import date
+
+    from core.org.models import Member, Organisation
+
+    with app.app_context():
+        org = db.session.scalar(select(Organisation).where(Organisation.name == accounts[org_of_role]["org"]))
+        member = Member(org_id=org.id, full_name=values.pop("full_name", "Nguyễn Thị Hoa"), gender="nữ",
+                        kind="official", status="active", admission_date=date(1990, 1, 1), **values)
+        db.session.add(member)
+        db.session.commit()
+        return member.id
+
+
+def test_a_shared_phone_finds_no_one_the_card_number_and_the_issued_code_do(app, as_role, accounts, member_ids):
+    """Husband and wife share one phone: asking by the phone opens no request for either (the
+    secretary would not know whose); a code given to the wife is redeemed with that phone."""
+    with app.app_context():
+        from core.org.models import Member
+
+        husband = db.session.get(Member, member_ids["member"])
+        shared = husband.phone
+    wife = _add_member(app, "secretary", accounts, phone=shared, card_number="99555001")
+    assert ask_for_code(app, {"login": shared})
+    with app.app_context():
+        assert db.session.scalars(select(ResetRequest).where(
+            ResetRequest.member_id.in_([wife, member_ids["member"]]))).all() == []
+    ask_for_code(app, {"login": "99555001"})
+    secretary = as_role("secretary")
+    code = give_code(secretary, request_id_on(secretary.text("/members/resets"), "Nguyễn Thị Hoa"))
+    member = Visitor(app.test_client())
+    assert reset_with(member, shared, code).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.member_id).where(User.login == "99555001")) == wife
+
+
+def test_a_phone_that_is_another_members_login_never_resolves_to_them(app, as_role, accounts, member_ids):
+    """A secretary gives a member of their branch a phone equal to another member's card number
+    (their login): the new account gets no such phone, sign-in and /forgot with that number
+    still mean the card's owner."""
+    victim = accounts["member_other_branch"]
+    intruder = _add_member(app, "secretary", accounts, phone=victim["login"], card_number="99555002",
+                           full_name="Trần Văn Mạo")
+    ask_for_code(app, {"login": "99555002"})
+    secretary = as_role("secretary")
+    code = give_code(secretary, request_id_on(secretary.text("/members/resets"), "Trần Văn Mạo"))
+    assert reset_with(Visitor(app.test_client()), "99555002", code).status_code == 302
+    with app.app_context():
+        account = db.session.scalar(select(User).where(User.member_id == intruder))
+        assert account.login == "99555002" and account.phone is None
+    # The intruder's password with the victim's card number: refused; the victim's: the victim.
+    assert Visitor(app.test_client()).submit("/login", {"login": victim["login"],
+                                                        "password": NEW_PASSWORD}).status_code == 401
+    Visitor(app.test_client()).login(victim)
+    ask_for_code(app, victim)
+    with app.app_context():
+        assert db.session.scalars(select(ResetRequest.member_id).where(
+            ResetRequest.member_id == intruder, ResetRequest.status == "open")).all() == []
+        assert db.session.scalar(select(ResetRequest.id).where(
+            ResetRequest.member_id == member_ids["member_other_branch"])) is not None
+
+
+def test_the_database_refuses_a_name_two_accounts_would_share(app, accounts):
+    from sqlalchemy.exc import IntegrityError
+
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.login == accounts["member"]["login"]))
+        user.phone = accounts["secretary"]["login"]
+        with pytest.raises(IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        user = db.session.scalar(select(User).where(User.login == accounts["member"]["login"]))
+        user.phone = "0987123123"  # a free one is taken, and answers sign-in
+        db.session.commit()
+    Visitor(app.test_client()).login({**accounts["member"], "login": "0987 123 123"})
 
 
 def test_a_member_who_left_gets_no_code(app, as_role, accounts, member_ids):
@@ -184,3 +348,19 @@ def test_a_member_who_left_gets_no_code(app, as_role, accounts, member_ids):
 
 def test_member_cannot_open_the_requests_page(as_role):
     assert as_role("member").get("/members/resets").status_code == 404
+
+
+def test_a_corrected_card_number_that_is_someones_phone_is_refused_with_a_message(app, as_role, accounts, member_ids):
+    """The member's login follows a corrected card number; a number that is already another
+    account's phone is refused by the database, shown as a message (not a 500), nothing saved."""
+    from tests.core.test_members import key_on, new_member
+
+    with app.app_context():
+        secretary_user = db.session.scalar(select(User).where(User.login == accounts["secretary"]["login"]))
+        secretary_user.phone = "0987000222"
+        db.session.commit()
+    secretary = as_role("secretary")
+    url = f"/members/{member_ids['member']}/edit"
+    response = secretary.submit(url, new_member(card_number="0987000222", idempotency_key=key_on(secretary.text(url))))
+    assert response.status_code == 400 and "đã có" in response.get_data(as_text=True)
+    Visitor(app.test_client()).login(accounts["member"])  # still signs in with the old card

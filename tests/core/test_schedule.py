@@ -18,7 +18,7 @@ from tests.core.test_hooks import memory_plugin
 from tests.core.test_notify import real_queue
 from tests.plugins.support import dispose, make_app, province_of_role, switch
 
-CORE_SCHEDULED = {"content.announce_due", "notify.digest", "content.feeds", "core.files.sweep"}
+CORE_SCHEDULED = {"content.announce_due", "notify.digest", "content.feeds", "core.files.sweep", "core.sweep"}
 PINGS: list = []
 
 
@@ -82,7 +82,7 @@ def test_a_run_still_going_is_not_doubled_unless_stuck(app):
 
 def test_the_tick_command(app):
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
-    assert result.exit_code == 0 and "6 scheduled job(s) started" in result.output  # 4 + 2 provinces
+    assert result.exit_code == 0 and "7 scheduled job(s) started" in result.output  # 5 + 2 provinces
     result = app.test_cli_runner().invoke(args=["jobs", "tick"])
     assert "0 scheduled job(s) started" in result.output
 

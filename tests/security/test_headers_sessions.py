@@ -179,12 +179,18 @@ def test_the_same_card_typed_differently_counts_as_one_account(app, accounts):
     token = csrf_from(client.get("/login").get_data(as_text=True))
     for typed in (login, spaced, f" {login} ", f"{login[:2]}.{login[2:]}", f"{login[:4]}-{login[4:]}"):
         assert _try_login(client, token, typed, "đoán-sai").status_code == 401
+    response = _try_login(client, token, login, accounts["member"]["password"])
+    assert response.status_code == 429  # paused for this address, however the card was typed
+    # Five more guesses from elsewhere pause the account for every browser that never signed
+    # in to it (tests/core/test_auth.py: the member's own phone still gets in).
+    for typed in (login, spaced, f" {login} ", f"{login[:2]}.{login[2:]}", f"{login[:4]}-{login[4:]}"):
+        assert _try_login(client, token, typed, "đoán-sai", address="198.51.100.8").status_code == 401
     response = _try_login(client, token, login, accounts["member"]["password"], address="198.51.100.9")
-    assert response.status_code == 429  # paused from any address
+    assert response.status_code == 429
 
 
 def test_guessing_across_many_accounts_from_one_address_is_paused_there_only(app, accounts):
-    app.config["LOGIN_ADDRESS_FAILURES"] = 10  # 100 by default; the rule is the same
+    app.config["LOGIN_ADDRESS_FAILURES"] = 10  # 30 by default (plus 3 per account signed in there)
     client = app.test_client()
     token = csrf_from(client.get("/login").get_data(as_text=True))
     for n in range(10):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'core_0006'
-down_revision = 'core_0004'
+down_revision = 'core_0005'
 branch_labels = None
 depends_on = None
 
