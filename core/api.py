@@ -22,7 +22,7 @@ from core.notify.service import notify
 from core.org.models import (IN_GOOD_STANDING, Level, Member, MemberKind, MemberStatus, Organisation,
                              utcnow)
 from core.org.roster import Audience, RoleHolder, RosterEntry, nearest_with_role, role_holders, roster
-from core.org.scope import (ADMIN, SECRETARY, Permission, branch_mates, can, get_scoped, get_visible,
+from core.org.scope import (ADMIN, SECRETARY, Permission, Role, branch_mates, can, get_scoped, get_visible,
                             has_any, home_of, is_id, publishing_ids, refuse, require, scope_ids, sees)
 from core.org.settings import Setting, set_setting, setting
 from core.org.tree import ancestor_ids, ancestors, children, level_above, subtree_ids
@@ -36,7 +36,7 @@ from core.web import (Page, already_done, commit_keyed, commit_once, new_idempot
 __all__ = [
     # the plugin's side of the hooks
     "hookimpl", "NavLink", "HomeCard", "CalendarEntry", "ReportSection", "Question",
-    "NotificationKind", "Permission", "Job", "JobContext", "Setting", "DemoWorld",
+    "NotificationKind", "Permission", "Role", "Job", "JobContext", "Setting", "DemoWorld",
     # the database, and the core's records a plugin reads
     "db", "utcnow", "User", "Member", "MemberKind", "MemberStatus", "IN_GOOD_STANDING", "Level",
     "Organisation", "ContentItem",

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from core.jobs import core_jobs
 from core.members.importing import import_jobs
-from core.org.scope import core_permissions, has_any
+from core.org.scope import core_permissions, core_roles, has_any
 from core.plugins import hookimpl
 from core.types import HomeCard, NavLink
 
@@ -14,6 +14,11 @@ from core.types import HomeCard, NavLink
 @hookimpl
 def register_permissions():
     return core_permissions()
+
+
+@hookimpl
+def register_roles():
+    return core_roles()
 
 
 @hookimpl

@@ -87,3 +87,8 @@ def register_commands():
 @hookspec
 def seed_demo(demo):
     """Fill the plugin with demo data for `demo` (a `core.demo.DemoWorld`); return nothing."""
+
+
+@hookspec
+def register_roles():
+    """Return a list of `Role` (named "<plugin>.<role>") that administrators grant within their subtree."""

@@ -51,6 +51,7 @@ class PluginHost:
         self.plugins = plugins
         self.blueprint_owner: dict[str, str] = {}
         self.permissions = {}
+        self.roles = {}
         self.jobs = {}
         self.events = {}  # {name: Event class}: the core's and those of the loaded plugins
         self._lock = threading.Lock()
@@ -91,6 +92,12 @@ class PluginHost:
         host._enabled = TTLCache(maxsize=4096, ttl=seconds) if seconds else None
         host.permissions = {p.name: p for _, group in host.each_plugin("register_permissions")
                             for p in group}
+        host.roles = {}
+        for owner, group in host.each_plugin("register_roles"):
+            for role in group:
+                if owner not in (CORE, *CORE_MODULES) and not role.name.startswith(owner + "."):
+                    raise RuntimeError(f"role {role.name!r} of {owner} must be named {owner}.<role>")
+                host.roles[role.name] = role
         # The host, not the plugin, says whose job it is: enablement checks rely on it.
         host.jobs = {j.name: dataclasses.replace(j, plugin=owner)
                      for owner, group in host.each_plugin("register_jobs") for j in group}

@@ -6,8 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
 
-from core.org.scope import ADMIN, SECRETARY
-
 NAME_MAX = 255
 
 
@@ -25,9 +23,6 @@ class AmongChoices:
 def choice_field(label, message, choices=None):
     return SelectField(label, choices=choices, validate_choice=False,
                        validators=[InputRequired(message), AmongChoices(message)])
-
-
-ROLE_TITLES = {SECRETARY: _l("Branch secretary"), ADMIN: _l("Administrator")}
 
 
 class OrgNameForm(FlaskForm):
@@ -53,13 +48,14 @@ class ConfirmForm(FlaskForm):
 
 
 class GrantForm(FlaskForm):
-    """Appoint someone at `org_id`: a secretary (branches only) or an administrator."""
+    """Appoint someone at `org_id` to a role: the core's or an enabled plugin's (choices set by
+    the view)."""
 
     org_id = HiddenField(validators=[InputRequired()])
     login = StringField(_l("Party-card number or phone of the person"), validators=[
         DataRequired(_l("Please enter a Party-card number or phone.")),
         Length(max=64, message=_l("This is too long."))])
-    role = choice_field(_l("Role"), _l("Please choose a role."), choices=list(ROLE_TITLES.items()))
+    role = choice_field(_l("Role"), _l("Please choose a role."))
 
 
 class ToggleForm(FlaskForm):

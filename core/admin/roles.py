@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
-from core.admin.forms import ROLE_TITLES, GrantForm
+from core.admin.forms import GrantForm
 from core.admin.views import bp, own_orgs, scoped_org, strictly_below_own
 from core.audit import audit
 from core.events import RoleGranted, RoleRevoked, emit
@@ -16,7 +16,8 @@ from core.auth.models import User
 from core.auth.sessions import end_all_sessions
 from core.extensions import db
 from core.org.models import Organisation, RoleAssignment
-from core.org.scope import ADMIN, SECRETARY, get_scoped, outranks, refusal_message, scope_ids, users_not_outranked
+from core.org.scope import (ADMIN, SECRETARY, declared_roles, get_scoped, outranks, refusal_message,
+                            role_title, scope_ids, users_not_outranked)
 from core.org.tree import subtree_ids
 from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
@@ -85,7 +86,7 @@ def roles_page(org: Organisation | None, status: int = 200):
     clearable = {ra.id for ra in page.items if people[ra.user_id].totp_secret
                  and ra.user_id not in above and own_factor(ra) is None}
     return render("admin/roles.html", page=page, people=people, org=org, problems=problems,
-                  clearable=clearable, role_titles=ROLE_TITLES, status=status, private=True)
+                  clearable=clearable, role_title=role_title, status=status, private=True)
 
 
 @bp.get("/roles")
@@ -95,6 +96,19 @@ def roles():
     own_orgs(PERM)
     within = request.args.get("org", type=int)
     return roles_page(scoped_org(within, PERM) if within else None)
+
+
+def role_choices(org: Organisation | None) -> list[tuple[str, str]]:
+    """The roles an administrator may grant: the core's and those of the plugins enabled in the
+    province, the ones held at this organisation's level first."""
+    from core.plugins import host
+
+    on = host().enabled(org.province_id) if org is not None else set()
+    offered = [role for role in declared_roles().values()
+               if role.name in (ADMIN, SECRETARY) or role.name.split(".", 1)[0] in on]
+    offered.sort(key=lambda role: (org is not None and not role.allowed_at(org.level),
+                                   role.name not in (ADMIN, SECRETARY)))
+    return [(role.name, str(role.title)) for role in offered]
 
 
 def grant_page(org: Organisation | None, form: GrantForm, key: str, status: int = 200):
@@ -119,6 +133,7 @@ def grant():
     if request.method == "GET":
         org_id = request.args.get("org", type=int)
         org = scoped_org(org_id, PERM) if org_id else None
+        form.role.choices = role_choices(org)
         if org is not None:
             form.org_id.data = org.id
             form.role.data = SECRETARY if org.is_branch else ADMIN
@@ -129,11 +144,15 @@ def grant():
         return done
     org_id = str(form.org_id.data or "")
     org = scoped_org(int(org_id) if org_id.isascii() and org_id.isdigit() else 0, PERM)
+    form.role.choices = role_choices(org)
     if not form.validate():
         return grant_page(org, form, key, status=400)
     if form.role.data == SECRETARY and not org.is_branch:
         form.role.errors = [_("A secretary is appointed on a Party branch (chi bộ); "
                               "choose “Administrator” for this organisation.")]
+        return grant_page(org, form, key, status=400)
+    if not declared_roles()[form.role.data].allowed_at(org.level):
+        form.role.errors = [_("This role is not held at this level of the organisation.")]
         return grant_page(org, form, key, status=400)
     person = find_person(form.login.data, org)
     if person is None:
@@ -165,7 +184,7 @@ def grant():
     if (earlier := commit_keyed(key, url_for("admin.roles", org=org.id))) is not None:
         return earlier
     flash(_("Comrade %(name)s is now %(role)s of %(org)s.", name=person.display_name,
-            role=ROLE_TITLES[form.role.data], org=org.name), "success")
+            role=role_title(form.role.data), org=org.name), "success")
     if not person.password_hash:
         flash(_("This comrade has no password yet: they ask for a one-time code with “Forgot "
                 "password” and get it from their branch secretary."), "success")
@@ -183,7 +202,7 @@ def revoke(ra_id: int):
         return roles_page(ra.org, status=400)
     org_id, done = ra.org_id, _("Comrade %(name)s is no longer %(role)s of %(org)s.",
                                 name=db.session.get(User, ra.user_id).display_name,
-                                role=ROLE_TITLES.get(ra.role, ra.role), org=ra.org.name)
+                                role=role_title(ra.role), org=ra.org.name)
     audit("role.revoked", f"user:{ra.user_id}", org=ra.org_id, role=ra.role)
     emit(RoleRevoked(ra.org.province_id, current_user.id, ra.user_id, ra.org_id, ra.role))
     db.session.delete(ra)

@@ -25,6 +25,39 @@ def is_id(value) -> bool:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A role an administrator grants over an organisation's subtree: the core's (administrator,
+    branch secretary) or a plugin's ("quizzes.organiser"). `levels` are the levels of the tree
+    where it may be held (empty: any)."""
+
+    name: str
+    title: str  # or a lazy translation
+    levels: tuple[str, ...] = ()
+
+    def allowed_at(self, level: str) -> bool:
+        return not self.levels or level in self.levels
+
+
+def core_roles() -> list[Role]:
+    from flask_babel import lazy_gettext as _l
+
+    return [Role(ADMIN, _l("Administrator")), Role(SECRETARY, _l("Branch secretary"), ("branch",))]
+
+
+def declared_roles() -> dict[str, Role]:
+    """Every role this deployment knows (the core's and the loaded plugins'), by name."""
+    from core.plugins import host
+
+    return host(current_app).roles
+
+
+def role_title(name: str) -> str:
+    """A role's title in the reader's language (its name when it is no longer declared)."""
+    found = declared_roles().get(name)
+    return str(found.title) if found else name
+
+
+@dataclass(frozen=True)
 class Permission:
     """A named right, granted to roles over their subtree (`top_only`: only a province's)."""
 

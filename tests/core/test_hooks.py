@@ -383,3 +383,32 @@ def test_hook_org_merging(db_uri, tmp_path, monkeypatch, accounts, fails):
         assert admin.submit(f"/admin/orgs/{source}/merge/{target}", {}).status_code == 302
     finally:
         dispose(app)
+
+
+def test_hook_register_roles(app, as_role, accounts, province):
+    import re as regex
+
+    branch_b = org_named(app, accounts["secretary_other_branch"]["org"]).id
+    grassroots = org_named(app, accounts["grassroots_admin"]["org"]).id
+    admin = as_role("grassroots_admin")
+    page = admin.text(f"/admin/roles/new?org={branch_b}")
+    assert 'value="fixture.keeper"' in page and "Fixture keeper" in page
+
+    def grant(org_id, role):
+        form = admin.text(f"/admin/roles/new?org={org_id}")
+        key = regex.search(r'name="idempotency_key" value="([^"]+)"', form).group(1)
+        return admin.submit("/admin/roles/new", {"idempotency_key": key, "org_id": str(org_id),
+                                                 "login": accounts["member_other_branch"]["login"],
+                                                 "role": role}, form_page=f"/admin/roles/new?org={org_id}")
+
+    refused = grant(grassroots, "fixture.keeper")  # held on branches only
+    assert refused.status_code == 400 and "không giao ở cấp tổ chức này" in refused.get_data(as_text=True)
+    keeper = as_role("member_other_branch")
+    assert keeper.get(f"/fixture/tools/{branch_b}").status_code == 404  # no role yet
+    assert grant(branch_b, "fixture.keeper").status_code == 302
+    assert "Fixture keeper" in admin.text(f"/admin/roles?org={branch_b}")
+    assert "Fixture tools" in keeper.text(f"/fixture/tools/{branch_b}")  # the plugin's permission
+    assert keeper.get(f"/fixture/tools/{grassroots}").status_code == 404  # only its subtree
+    assert grant(branch_b, "nobody.role").status_code == 400  # not a declared role
+    switch(app, province, "fixture", False)
+    assert 'value="fixture.keeper"' not in admin.text(f"/admin/roles/new?org={branch_b}")

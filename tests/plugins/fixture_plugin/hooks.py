@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 import click
 
 from core.api import (SECRETARY, CalendarEntry, HomeCard, Job, JobContext, NavLink, OrgChanged,
-                      Permission, ReportSection, Setting, current_province_id, db, emit, enqueue,
+                      Permission, ReportSection, Role, Setting, current_province_id, db, emit, enqueue,
                       has_any, hookimpl, render, require, set_setting)
 
 bp = Blueprint("fixture", __name__, url_prefix="/fixture", template_folder="templates")
@@ -76,7 +76,7 @@ def register_blueprints():
 
 @hookimpl
 def register_permissions():
-    return [Permission("fixture.tools", "Use the fixture tools", (SECRETARY,))]
+    return [Permission("fixture.tools", "Use the fixture tools", (SECRETARY, "fixture.keeper"))]
 
 
 @hookimpl
@@ -164,3 +164,8 @@ def register_commands():
 @hookimpl
 def seed_demo(demo):
     current_app.extensions["fixture.seeded"] = demo  # what the test reads
+
+
+@hookimpl
+def register_roles():
+    return [Role("fixture.keeper", "Fixture keeper", ("branch",))]
