@@ -141,6 +141,8 @@ def _label(unbound: UnboundField | None):
 def _choice_text(unbound: UnboundField | None, value: str) -> str:
     """The words of a fixed choice ("Administrator" for "admin"), with the value it sends."""
     choices = unbound.kwargs.get("choices") if unbound is not None else None
+    if callable(choices):  # choices declared at run time (the roles of the loaded plugins)
+        choices = choices()
     if isinstance(choices, (list, tuple)):
         for choice in choices:
             if isinstance(choice, (list, tuple)) and len(choice) >= 2 and str(choice[0]) == value:

@@ -47,6 +47,13 @@ class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token (merge, revoke)."""
 
 
+def every_role() -> list[tuple[str, str]]:
+    """Every declared role, labelled (the view narrows them to what the organisation takes)."""
+    from core.org.scope import declared_roles
+
+    return [(role.name, str(role.title)) for role in declared_roles().values()]
+
+
 class GrantForm(FlaskForm):
     """Appoint someone at `org_id` to a role: the core's or an enabled plugin's (choices set by
     the view)."""
@@ -55,7 +62,7 @@ class GrantForm(FlaskForm):
     login = StringField(_l("Party-card number or phone of the person"), validators=[
         DataRequired(_l("Please enter a Party-card number or phone.")),
         Length(max=64, message=_l("This is too long."))])
-    role = choice_field(_l("Role"), _l("Please choose a role."))
+    role = choice_field(_l("Role"), _l("Please choose a role."), choices=every_role)
 
 
 class ToggleForm(FlaskForm):
