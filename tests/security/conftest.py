@@ -15,7 +15,10 @@ import sqlalchemy as sa
 
 from core.extensions import db
 from tests.conftest import _new_app
+from tests.security.plugin_parts import install
 from tests.security.world import ROLES, build_world, sign_in, values_for
+
+install()  # the plugins' own rules and objects (tests/plugins/<name>/access.py)
 
 
 def _clone(template_db: dict, source_uri: str, folder: Path) -> str:

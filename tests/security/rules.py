@@ -196,7 +196,6 @@ class Route:
 
 PUBLIC, SIGNED_IN = Public(), SignedIn()
 READ = Published() | Scoped("content.publish")  # an item: published to me, or one I manage
-EXAMPLE_READ = Home() | Scoped("_example.manage")
 MANAGE, RESET = Scoped("members.manage") & Outranks(), Scoped("accounts.reset") & Outranks()
 BATCH = (Own() | Below()) & Scoped("members.import", ADMINS)  # the importer, or the levels above
 
@@ -291,8 +290,6 @@ RULES: dict[str, Route] = {
                          form={"org_id": "province"}, refused=(400, 404)),
     "feeds.check": Route(None, post=Scoped("content.publish")),
     "feeds.remove": Route(None, post=Scoped("content.publish"), last=True),
-    # the example plugin: a branch's notes, tidied by its secretary
-    "_example.index": Route(EXAMPLE_READ, post=EXAMPLE_READ & Writes(), query={"org": "org"}),
-    "_example.note": Route(EXAMPLE_READ),
-    "_example.archive": Route(None, post=Scoped("_example.manage"), query={"org": "org"}),
 }
+
+# Each plugin's rules join RULES from the access module it ships (tests/security/plugin_parts.py).

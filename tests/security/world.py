@@ -46,17 +46,18 @@ RANKS = ("no role", "role below", "role beside", "role above")
 RANKED = {"member", "reset", "role"}  # kinds whose things carry `holders`: their accounts' role orgs
 # Every placed object carries a marker naming its kind and organisation, so a page that shows
 # what the user may not see is caught even when it answers 200.
-MARKER = re.compile(r"thử quyền (member|staff|published|draft|note|addressed|personal) #(\d+)")
+CORE_TAGS = ("member", "staff", "published", "draft", "addressed", "personal")
+MARKER = re.compile(r"thử quyền (%s) #(\d+)" % "|".join(CORE_TAGS))
 # Seen from below, these never show: someone else's record, a draft, a branch's notes, someone
 # else's personal notification (what is published above does show).
-NOT_SEEN_FROM_BELOW = {"member", "draft", "note", "personal"}
+NOT_SEEN_FROM_BELOW = {"member", "draft", "personal"}
 PDF = b"%PDF-1.4\n% bien ban hop chi bo (ma tran quyen)\n" + b"0" * 200 + b"\n%%EOF\n"
 
 # Route parameter → the kind of object that fills it. Derived ones follow the object before them.
 PARAM_KINDS = {
     "member_id": "member", "org_id": "org", "province_id": "province", "ra_id": "role",
     "item_id": "item", "request_id": "reset", "feed_id": "feed", "notification_id": "notification",
-    "job_id": "job", "token": "upload", "note_id": "note", "import_id": "import",
+    "job_id": "job", "token": "upload", "import_id": "import",
 }
 DERIVED = {
     "attachment_id": lambda first: first.extra["attachment"],  # the item's own file
@@ -414,26 +415,17 @@ def _imports(orgs, staff, users) -> list[Thing]:
     return found
 
 
-def _notes(orgs, staff, users) -> list[Thing]:
-    from plugins._example.models import ExampleNote
-
-    found = []
-    for org in orgs.values():
-        note = ExampleNote(org_id=org.id, author_id=staff[org.id], text=f"Ghi chú thử quyền note #{org.id}")
-        db.session.add(note)
-        db.session.flush()
-        found.append(Thing("note", note.id, org.id))
-    return found
-
-
 # kind → (the plugin it belongs to, or None for the core; its maker)
 MAKERS: dict[str, tuple[str | None, Callable]] = {
     "org": (None, _orgs), "branch": (None, _branches), "province": (None, _provinces), "member": (None, _members),
     "reset": (None, _resets), "role": (None, _roles), "item": (None, _items), "feed": (None, _feeds),
     "notification": (None, _notifications), "job": (None, _jobs), "upload": (None, _uploads),
     "import": (None, _imports),
-    "note": ("_example", _notes),
 }
+
+
+# Each plugin's makers, parameters and marker words join these from the access module it ships
+# (tests/security/plugin_parts.py).
 
 
 # --- people -----------------------------------------------------------------------------------
