@@ -8,6 +8,7 @@ import json
 import os
 import sqlite3
 import uuid
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -22,10 +23,12 @@ from tests.support import Visitor
 pytest_plugins = ["tests.browser.fixtures"]
 
 DEMO_MEMBERS = 60
+# The tests load every installed plugin (config/default.toml loads none: a deployment chooses).
+INSTALLED = sorted(ep.name for ep in entry_points(group="sotay.plugins"))
 # Tests change plugin_state and settings rows directly, so the per-process province cache is off
 # (tests/core/test_province_cache.py turns it on).
 BASE_CONFIG = {"TESTING": True, "JOBS_EAGER": True, "COMPRESS_APP": True, "REDIS_URL": "",
-               "PROVINCE_CACHE_SECONDS": 0}
+               "PROVINCE_CACHE_SECONDS": 0, "PLUGINS": INSTALLED}
 
 
 def _pg_admin_url(url: str) -> sa.engine.URL:

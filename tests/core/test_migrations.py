@@ -118,7 +118,7 @@ def test_models_and_migrations_agree(empty_app):
 
 def test_flask_db_upgrade_on_an_empty_instance(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SOTAY_CONFIG")}
-    env["SOTAY_INSTANCE"] = str(tmp_path)
+    env["SOTAY_INSTANCE"], env["SOTAY_CONFIG"] = str(tmp_path), "config/demo.toml"
     result = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]

@@ -167,7 +167,10 @@ class Workers:
 def workers(app, db_uri, tmp_path, redis_server, queue_name):
     """Start real workers with workers.start(); they are stopped at the end."""
     config = tmp_path / "worker.toml"
-    config.write_text(f'JOBS_QUEUE = "{queue_name}"\nPROVINCE_CACHE_SECONDS = 0\n\n'
+    from tests.conftest import INSTALLED
+
+    config.write_text(f'JOBS_QUEUE = "{queue_name}"\nPROVINCE_CACHE_SECONDS = 0\n'
+                      f'PLUGINS = {INSTALLED!r}\n\n'
                       f'[EXTRA_PLUGINS]\nfaults = "tests.faults.plugin"\n')
     env = {k: v for k, v in os.environ.items() if k not in ("FLASK_APP", "FLASK_DEBUG")}
     env.update(DATABASE_URL=db_uri, REDIS_URL=redis_server.url, SOTAY_CONFIG=str(config),
