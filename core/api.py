@@ -18,14 +18,14 @@ from core.events import (ContentChanged, ContentPublished, Event, MembersImporte
 from core.extensions import db
 from core.jobs import Job, JobContext, JobRefused, enqueue
 from core.localtime import local_time, local_to_utc, now_local, to_local, today_local, zone
-from core.notify.service import notify
+from core.notify.service import notify, notify_audience
 from core.org.models import (IN_GOOD_STANDING, Level, Member, MemberKind, MemberStatus, Organisation,
                              utcnow)
 from core.org.roster import Audience, RoleHolder, RosterEntry, nearest_with_role, role_holders, roster
 from core.org.scope import (ADMIN, SECRETARY, Permission, Role, branch_mates, can, get_scoped, get_visible,
                             has_any, home_of, is_id, publishing_ids, refuse, require, scope_ids, sees)
 from core.org.settings import Setting, set_setting, setting
-from core.org.tree import ancestor_ids, ancestors, children, level_above, subtree_ids
+from core.org.tree import ancestor_ids, ancestors, children, level_above, name_matches, subtree_ids
 from core.plugins import calendar_for, current_province_id, hand_over, hookimpl, plugin_enabled, report_for
 from core.security import safe_next
 from core.text import fold
@@ -44,7 +44,8 @@ __all__ = [
     "ADMIN", "SECRETARY", "can", "require", "refuse", "get_scoped", "get_visible", "scope_ids",
     "has_any", "is_id", "home_of", "publishing_ids", "sees", "branch_mates", "content_visible_to",
     # the organisation tree, rosters and audiences
-    "ancestors", "ancestor_ids", "children", "level_above", "subtree_ids", "roster", "RosterEntry",
+    "ancestors", "ancestor_ids", "children", "level_above", "subtree_ids", "name_matches",
+    "roster", "RosterEntry",
     "role_holders", "RoleHolder", "nearest_with_role", "Audience",
     # pages and forms
     "render", "paginate", "Page", "new_idempotency_key", "already_done", "remember_done",
@@ -54,7 +55,7 @@ __all__ = [
     # side effects: jobs, events, the inbox, the audit log
     "enqueue", "JobRefused", "emit", "Event", "UserLoggedIn", "MemberChanged", "OrgChanged",
     "PluginToggled", "ContentPublished", "ContentChanged", "OrgMoved", "OrgsMerged", "RoleGranted",
-    "RoleRevoked", "MembersImported", "notify", "audit",
+    "RoleRevoked", "MembersImported", "notify", "notify_audience", "audit",
     # local time: the province's time zone, never the server's
     "zone", "now_local", "today_local", "to_local", "local_to_utc", "local_time",
     # settings and plugins

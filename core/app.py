@@ -11,8 +11,7 @@ from flask import Flask
 from sqlalchemy import event
 
 from core.extensions import babel, compress, csrf, db, htmx, login_manager, migrate
-
-ROOT = Path(__file__).resolve().parent.parent
+from core.paths import ROOT
 log = logging.getLogger(__name__)
 
 
@@ -165,12 +164,13 @@ def core_blueprints():
     from core.admin.views import bp as admin_bp
     from core.assets import bp as assets_bp
     from core.auth.views import bp as auth_bp
+    from core.calendar import bp as calendar_bp
     from core.home import bp as home_bp
     from core.jobs import bp as jobs_bp
     from core.members.import_views import bp as imports_bp
     from core.members.views import bp as members_bp
 
-    return [assets_bp, auth_bp, home_bp, members_bp, imports_bp, admin_bp, jobs_bp]
+    return [assets_bp, auth_bp, calendar_bp, home_bp, members_bp, imports_bp, admin_bp, jobs_bp]
 
 
 def configure_web(app: Flask) -> None:

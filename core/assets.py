@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, send_file, url_for
 
-from core.app import ROOT
+from core.paths import ROOT
 
 bp = Blueprint("assets", __name__)
 YEAR = 31536000

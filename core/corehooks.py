@@ -31,6 +31,7 @@ def menu_links(user):
     links = [NavLink(_("Home"), url_for("home.index"), weight=0)]
     if not user.is_authenticated:
         return links
+    links.append(NavLink(_("Calendar"), url_for("calendar.index"), weight=80))
     links.append(NavLink(_("My account"), url_for("auth.account"), weight=90))
     if has_any(user, "members.view"):
         links.append(NavLink(_("Members"), url_for("members.index"), weight=10, section="manage",

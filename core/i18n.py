@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from core.app import ROOT
+from core.paths import ROOT
 
 
 def translation_directories(app: Flask) -> list[str]:

@@ -10,7 +10,7 @@ from cachetools import TTLCache
 from flask import Flask, current_app, g, has_request_context
 from jinja2 import ChoiceLoader, FileSystemLoader, FunctionLoader, TemplateNotFound
 
-from core.app import ROOT
+from core.paths import ROOT
 
 THEMES = ROOT / "themes"
 BASE_THEME = "lite"

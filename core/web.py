@@ -130,10 +130,15 @@ class Page:
 
 
 def paginate(stmt, number: int | None = None, size: int | None = None) -> Page:
-    """Run `stmt` for one page (number from ?page=, clamped to what exists)."""
+    """One page of `stmt` (a statement, run for that page only, or a list already in hand);
+    the number from ?page=, clamped to what exists."""
     size = size or current_app.config["PAGE_SIZE"]
     if number is None:
         number = request.args.get("page", 1, type=int) or 1
+    if isinstance(stmt, (list, tuple)):
+        total = len(stmt)
+        number = min(max(1, number), max(1, math.ceil(total / size)))
+        return Page(list(stmt[(number - 1) * size:number * size]), number, size, total)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     number = min(max(1, number), max(1, math.ceil(total / size)))
     items = list(db.session.scalars(stmt.limit(size).offset((number - 1) * size)))

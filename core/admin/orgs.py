@@ -17,7 +17,7 @@ from core.events import OrgChanged, emit
 from core.extensions import db
 from core.org.models import CHILD_LEVELS, Level, Member, MemberStatus, OrgClosure, Organisation
 from core.org.scope import scope_ids
-from core.org.tree import TreeError, create_org, merge_orgs, move_org, subtree_ids
+from core.org.tree import TreeError, create_org, merge_orgs, move_org, name_matches, subtree_ids
 from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 PERM = "orgs.manage"
@@ -159,7 +159,7 @@ def move_page(org: Organisation, form: MoveForm, status: int = 200):
         Organisation.level.in_(parent_levels(org)), Organisation.id != org.parent_id,
         Organisation.id.not_in(subtree_ids(org.id)))
     if q:
-        stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
+        stmt = stmt.where(name_matches(q))
     places = paginate(stmt.order_by(Organisation.name, Organisation.id))
     above = {o.id: o for o in db.session.scalars(select(Organisation).where(
         Organisation.id.in_({p.parent_id for p in places.items if p.parent_id})))}

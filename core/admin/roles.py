@@ -18,7 +18,7 @@ from core.extensions import db
 from core.org.models import Organisation, RoleAssignment
 from core.org.scope import (ADMIN, SECRETARY, declared_roles, get_scoped, outranks, refusal_message,
                             role_title, scope_ids, users_not_outranked)
-from core.org.tree import subtree_ids
+from core.org.tree import name_matches, subtree_ids
 from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 PERM = "roles.delegate"
@@ -118,7 +118,7 @@ def grant_page(org: Organisation | None, form: GrantForm, key: str, status: int 
         stmt = select(Organisation).where(Organisation.id.in_(scope_ids(current_user, PERM)),
                                           Organisation.active.is_(True))
         if q:
-            stmt = stmt.where(Organisation.name.ilike(f"%{q}%"))
+            stmt = stmt.where(name_matches(q))
         places = paginate(stmt.order_by(Organisation.name, Organisation.id))
     return render("admin/role_new.html", org=org, form=form, key=key, places=places, q=q,
                   status=status, private=True)

@@ -23,6 +23,7 @@ from core.files.kinds import JPEG, PNG
 from core.localtime import reader_province, to_local
 from core.org.models import OrgClosure, Organisation, utcnow
 from core.org.scope import can, get_scoped, granted_org_ids, has_any, refuse, require
+from core.org.tree import name_matches
 from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 bp = Blueprint("content", __name__)
@@ -61,8 +62,7 @@ def org_choices(q: str = "", also: int | None = None) -> tuple[list[tuple[int, s
             .where(OrgClosure.ancestor_id.in_(granted), Organisation.active.is_(True))
             .group_by(Organisation.id).order_by("depth", Organisation.name, Organisation.id))
     if q:
-        stmt = stmt.where(or_(*[Organisation.name.contains(v, autoescape=True)
-                                for v in {q, q.lower(), q.title()}]))
+        stmt = stmt.where(name_matches(q))
     orgs = [org for org, _depth in db.session.execute(stmt.limit(ORG_CHOICES + 1))]
     choices = [(o.id, o.name) for o in orgs[:ORG_CHOICES]]
     if also and also not in dict(choices):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from flask import Blueprint, current_app, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -94,10 +94,7 @@ def show(token: str):
         shown = request.args.get("list") if request.args.get("list") in LISTS else "errors"
         number = max(1, request.args.get("page", 1, type=int) or 1)
         if shown == "errors":
-            messages = report["messages"]
-            size = current_app.config["PAGE_SIZE"]
-            number = min(number, max(1, -(-len(messages) // size)))
-            page = Page(messages[(number - 1) * size:number * size], number, size, len(messages))
+            page = paginate(report["messages"], number)
         else:
             total = report.get("updated" if shown == "updated" else "conflicts", 0)
             offsets = report.get("lists", {}).get(shown, [])

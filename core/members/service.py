@@ -20,7 +20,7 @@ from core.localtime import today_local
 from core.members.lifecycle import PENDING, Change, MemberError
 from core.org.models import Level, Member, MemberEvent, MemberKind, MemberStatus, Organisation, utcnow
 from core.org.scope import can, granted_org_ids, scope_ids
-from core.org.tree import ancestor_ids, subtree_ids
+from core.org.tree import ancestor_ids, name_matches, subtree_ids
 
 CURRENT = (MemberStatus.ACTIVE.value, MemberStatus.EXEMPT.value)
 ACTIVE_DAYS = 30
@@ -200,8 +200,7 @@ def branch_choices(user, permission: str, *, under: int | None = None, q: str = 
     if exclude:
         stmt = stmt.where(Organisation.id != exclude)
     if q:
-        stmt = stmt.where(or_(*[Organisation.name.contains(v, autoescape=True)
-                                for v in {q, q.lower(), q.title()}]))
+        stmt = stmt.where(name_matches(q))
     orgs = list(db.session.scalars(stmt.limit(BRANCH_CHOICE_LIMIT + 1)))
     labels = [(o.id, f"{o.name} — {o.parent.name}" if o.parent else o.name) for o in orgs]
     return labels[:BRANCH_CHOICE_LIMIT], len(orgs) > BRANCH_CHOICE_LIMIT

@@ -64,6 +64,32 @@ def notify(kind: str, title: str, url: str | None = None, body: str | None = Non
     return note
 
 
+def notify_audience(kind: str, title: str, audience, url: str | None = None, body: str | None = None,
+                    dedupe_key: str | None = None) -> int:
+    """Notify everyone an `Audience` addresses, in the caller's transaction; how many rows.
+
+    A whole-subtree audience is one row per organisation (read by everyone below it); a
+    narrower one (secretaries only, official members, named people) is one row per account,
+    inserted in bulk. With `dedupe_key`, a second call (a job run twice) adds nothing."""
+    if audience.whole_subtrees:
+        for org_id in audience.org_ids:
+            notify(kind, title, url=url, body=body, org_id=org_id,
+                   dedupe_key=f"{dedupe_key}:o{org_id}" if dedupe_key else None)
+        return len(audience.org_ids)
+    users = list(db.session.scalars(audience.users()))
+    keys = {uid: f"{dedupe_key}:u{uid}"[:200] if dedupe_key else None for uid in users}
+    if dedupe_key:
+        done = set(db.session.scalars(select(Notification.dedupe_key).where(
+            Notification.dedupe_key.in_([k for k in keys.values()]))))
+        users = [uid for uid in users if keys[uid] not in done]
+    now = utcnow()
+    rows = [{"kind": kind, "title": title[:500], "url": url, "body": body, "user_id": uid,
+             "org_id": None, "dedupe_key": keys[uid], "created_at": now} for uid in users]
+    for start in range(0, len(rows), 5000):
+        db.session.execute(insert(Notification), rows[start:start + 5000])
+    return len(rows)
+
+
 def _by_key(dedupe_key: str) -> Notification | None:
     return db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, exists, insert, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from core.auth.models import ResetRequest
@@ -25,6 +25,15 @@ INTO_ITSELF = _l("An organisation cannot be moved into itself or one of its own 
 OTHER_PROVINCE = _l("An organisation cannot be moved to another province.")
 MERGE_LEVELS = _l("Only two different organisations of the same level can be merged.")
 log = logging.getLogger(__name__)
+
+
+def name_matches(text: str):
+    """A condition on Organisation for a name as people type part of it ("đồng tâm", "Đồng
+    Tâm"), wildcards in it taken literally. The one organisation-name search of the app."""
+    text = " ".join((text or "").split())
+    variants = {text, text.lower(), text.title(), text.upper()}
+    return or_(*[Organisation.name.contains(v, autoescape=True) for v in variants],
+               func.lower(Organisation.name).contains(text.lower(), autoescape=True))
 
 
 def subtree_ids(org_id: int):

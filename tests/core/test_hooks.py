@@ -412,3 +412,16 @@ def test_hook_register_roles(app, as_role, accounts, province):
     assert grant(branch_b, "nobody.role").status_code == 400  # not a declared role
     switch(app, province, "fixture", False)
     assert 'value="fixture.keeper"' not in admin.text(f"/admin/roles/new?org={branch_b}")
+
+
+def test_the_calendar_page_lists_the_plugins_entries_by_day(app, as_role, province):
+    member = as_role("member")
+    page = member.text("/calendar/")
+    assert "Lịch" in page and "Fixture sooner" in page and "Fixture later" in page
+    assert page.index("Fixture sooner") < page.index("Fixture later")  # by time, day by day
+    assert "Fixture sooner" in member.text("/calendar/?month=2031-02")  # any month the plugin fills
+    assert member.get("/calendar/?month=2026-13").status_code == 200  # a bad month: this one
+    assert member.get("/calendar/?month=%00").status_code == 200
+    switch(app, province, "fixture", False)
+    assert "Fixture sooner" not in member.text("/calendar/")
+    assert "Tháng này chưa có việc gì" in member.text("/calendar/")

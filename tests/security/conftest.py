@@ -53,7 +53,7 @@ def matrix_app(uri: str, instance: Path):
     import tomllib
     from importlib.metadata import entry_points
 
-    from core.app import ROOT
+    from core.paths import ROOT
 
     configured = tomllib.loads((ROOT / "config" / "default.toml").read_text())["PLUGINS"]
     plugins = sorted({ep.name for ep in entry_points(group="sotay.plugins")} | set(configured))

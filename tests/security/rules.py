@@ -215,6 +215,7 @@ RULES: dict[str, Route] = {
     # anyone signed in: their home, account and inbox, what is published to them
     "home.index": Route(SIGNED_IN),
     "home.manage": Route(SIGNED_IN),
+    "calendar.index": Route(SIGNED_IN),
     "auth.account": Route(SIGNED_IN),
     "auth.end_other_sessions": Route(None, post=SIGNED_IN),
     "auth.authenticator": Route(SIGNED_IN),
