@@ -2,10 +2,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask.testing import FlaskClient
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def local_today() -> date:
+    """Today where the demo province lives (the default time zone, Asia/Ho_Chi_Minh): the date the
+    app means by "today", a day ahead of the server's from 17:00 UTC on."""
+    return datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 
 
 def csrf_from(html: str) -> str:

@@ -14,7 +14,7 @@ from core.extensions import db
 from core.members.batches import MemberImport
 from core.org.models import Member, MemberEvent, OrgClosure, Organisation
 from tests.core.test_import import apply, count, csv_bytes, page_text, person, preview, tree  # noqa: F401
-from tests.support import Visitor, csrf_from
+from tests.support import Visitor, csrf_from, local_today
 
 
 def dmy(value: date) -> str:
@@ -65,7 +65,7 @@ def test_an_import_that_expels_a_member_closes_the_accounts_and_ends_the_session
             UserSession.user_id.in_([u.id for u in users]), UserSession.revoked_at.is_(None)))
         event = db.session.scalar(select(MemberEvent).where(MemberEvent.member_id == member_id,
                                                             MemberEvent.kind == "expelled"))
-        assert event.on_date == date.today() and event.value == "expelled"
+        assert event.on_date == local_today() and event.value == "expelled"
     response = Visitor(app.test_client()).submit("/login", accounts["member"])
     assert response.status_code == 401
 

@@ -12,7 +12,7 @@ from core.events import MemberChanged
 from core.extensions import db
 from core.org.models import Member, Organisation
 from tests.plugins.support import FIXTURE, dispose, make_app
-from tests.support import Visitor
+from tests.support import Visitor, local_today
 
 NO_MATCH = "Không có đảng viên phù hợp"
 
@@ -153,7 +153,7 @@ def test_secretary_adds_a_member_with_history(as_role, app):
 
 @pytest.mark.parametrize("changes, message", [
     ({"official_date": "2004-01-01"}, "Ngày chính thức không được trước ngày vào Đảng"),
-    ({"admission_date": (date.today() + timedelta(days=3)).isoformat(), "official_date": ""},
+    ({"admission_date": (local_today() + timedelta(days=3)).isoformat(), "official_date": ""},
      "Ngày này chưa tới"),
     ({"card_number": "46-12A-345"}, "Số thẻ đảng viên chỉ gồm chữ số"),
     ({"card_number": ""}, "Đảng viên chính thức cần có số thẻ đảng viên"),
@@ -257,7 +257,7 @@ def test_grassroots_admin_transfers_between_sibling_branches(as_role, demo):
     page = admin.text(url)
     assert f'value="{demo["branch_b"]}"' in page
     response = admin.submit(url, {"idempotency_key": key_on(page), "to_org": demo["branch_b"],
-                                  "on_date": date.today().isoformat(), "note": "Quyết định số 12-QĐ/ĐU"})
+                                  "on_date": local_today().isoformat(), "note": "Quyết định số 12-QĐ/ĐU"})
     assert response.status_code == 302
     detail = admin.text(f"/members/{demo['member']}")
     assert "Chuyển sinh hoạt đảng" in detail and "Quyết định số 12-QĐ/ĐU" in detail
@@ -271,7 +271,7 @@ def test_secretary_of_one_branch_is_told_who_transfers(as_role, demo):
     assert "Đồng chí không quản lý chi bộ nào khác" in page
     assert "quản trị viên cấp trên" in page
     response = secretary.submit(f"/members/{demo['member']}/transfer",
-                                {"to_org": demo["branch_b"], "on_date": date.today().isoformat()})
+                                {"to_org": demo["branch_b"], "on_date": local_today().isoformat()})
     assert response.status_code == 400
     assert as_role("secretary_other_branch").get(f"/members/{demo['member']}").status_code == 404
 
@@ -310,9 +310,9 @@ def test_probationary_member_becomes_official(as_role):
 
 def test_status_change_refuses_a_future_date_and_a_missing_choice(as_role, demo):
     secretary = as_role("secretary")
-    future = change(secretary, demo["member"], "expelled", (date.today() + timedelta(days=1)).isoformat())
+    future = change(secretary, demo["member"], "expelled", (local_today() + timedelta(days=1)).isoformat())
     assert future.status_code == 400 and "Ngày này chưa tới" in future.get_data(as_text=True)
-    nothing = change(secretary, demo["member"], "", date.today().isoformat())
+    nothing = change(secretary, demo["member"], "", local_today().isoformat())
     assert nothing.status_code == 400 and "Vui lòng chọn nội dung thay đổi" in nothing.get_data(as_text=True)
 
 
@@ -320,14 +320,14 @@ def test_expelled_member_is_signed_out_and_cannot_sign_in(app, as_role, accounts
     member = as_role("member")
     assert member.get("/").status_code == 200
     secretary = as_role("secretary")
-    assert change(secretary, demo["member"], "expelled", date.today().isoformat(),
+    assert change(secretary, demo["member"], "expelled", local_today().isoformat(),
                   "Quyết định khai trừ").status_code == 302
     assert member.get("/").status_code == 302  # the open session is refused at once
     response = Visitor(app.test_client()).submit("/login", {"login": accounts["member"]["login"],
                                                             "password": accounts["member"]["password"]})
     assert response.status_code == 401
     assert "Tài khoản đã khóa" in secretary.text(f"/members/{demo['member']}")
-    assert change(secretary, demo["member"], "reinstated", date.today().isoformat()).status_code == 302
+    assert change(secretary, demo["member"], "reinstated", local_today().isoformat()).status_code == 302
     Visitor(app.test_client()).login(accounts["member"])  # a correction gives the account back
 
 

@@ -15,7 +15,7 @@ from core.auth.models import ResetRequest, User, UserSession
 from core.extensions import db
 from core.org.models import Member, Organisation, RoleAssignment
 from tests.core.test_second_factor import set_up_authenticator
-from tests.support import Visitor
+from tests.support import Visitor, local_today
 
 REFUSAL = "Tài khoản này giữ chức vụ ngang hoặc trên cấp của đồng chí"
 ADMIN_CARD = "46999001"
@@ -71,7 +71,7 @@ def test_those_below_cannot_take_over_the_province_admin_through_his_member_reco
     for action in ("status", "edit", "transfer"):
         assert actor.get(f"{url}/{action}").status_code == 403
     status = actor.submit(f"{url}/status", {"idempotency_key": "k1", "action": "removed",
-                                            "on_date": date.today().isoformat()}, form_page=url)
+                                            "on_date": local_today().isoformat()}, form_page=url)
     assert status.status_code == 403 and REFUSAL in text(status)
     edit = actor.submit(f"{url}/edit", {"idempotency_key": "k2", "full_name": "Hoàng Văn Tỉnh",
                                         "card_number": "46999002", "kind": "official"}, form_page=url)

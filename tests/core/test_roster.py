@@ -13,6 +13,7 @@ from core.extensions import db
 from core.org.models import Member, Organisation
 from core.org.roster import Audience, nearest_with_role, role_holders, roster
 from tests.core.test_members import add, added_id, change, demo, key_on  # noqa: F401 (fixture)
+from tests.support import local_today
 
 DAY = timedelta(days=1)
 
@@ -42,7 +43,7 @@ def test_todays_roster_is_the_branch_in_good_standing(app, as_role, demo):
 def test_a_transfer_moves_a_member_between_rosters_from_its_date(app, as_role, demo):
     admin = as_role("grassroots_admin")
     url = f"/members/{demo['member']}/transfer"
-    moved_on = date.today() - timedelta(days=10)
+    moved_on = local_today() - timedelta(days=10)
     response = admin.submit(url, {"idempotency_key": key_on(admin.text(url)), "to_org": demo["branch_b"],
                                   "on_date": moved_on.isoformat()})
     assert response.status_code == 302
@@ -56,12 +57,12 @@ def test_a_transfer_moves_a_member_between_rosters_from_its_date(app, as_role, d
 
 def test_kind_and_exemption_as_of_a_date(app, as_role, demo):
     secretary = as_role("secretary")
-    joined = date.today() - timedelta(days=500)
-    official = date.today() - timedelta(days=100)
+    joined = local_today() - timedelta(days=500)
+    official = local_today() - timedelta(days=100)
     response = add(secretary, full_name="Hà Thị Dự Bị", card_number="46.998 877",
                    admission_date=joined.isoformat(), official_date=official.isoformat())
     member_id = added_id(response)
-    assert change(secretary, member_id, "exempt", (date.today() - timedelta(days=30)).isoformat()).status_code == 302
+    assert change(secretary, member_id, "exempt", (local_today() - timedelta(days=30)).isoformat()).status_code == 302
     with app.app_context():
         def on(day):
             return {e.member_id: e for e in roster(demo["branch_a"], on=day)}.get(member_id)
@@ -69,8 +70,8 @@ def test_kind_and_exemption_as_of_a_date(app, as_role, demo):
         assert on(joined - DAY) is None  # not yet admitted
         assert on(official - DAY).kind == "probationary" and on(official - DAY).expected
         assert on(official + DAY).official and on(official + DAY).status == "active"
-        assert on(date.today() - timedelta(days=10)).status == "exempt"
-        assert not on(date.today() - timedelta(days=10)).expected
+        assert on(local_today() - timedelta(days=10)).status == "exempt"
+        assert not on(local_today() - timedelta(days=10)).expected
 
 
 def user_id(app, accounts, role) -> int:

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from tests.security import headers, report
+from tests.support import local_today
 from tests.security.rules import RULES, Case, Route
 from tests.security.world import (ANONYMOUS, DERIVED, PARAM_KINDS, RANKED, RANKS, RELATIONS, ROLES, Target,
                                   World, sign_in)
@@ -59,7 +60,7 @@ def _member_data(**more) -> dict:
             "official_date": "2001-01-01", "notes": "", **more}
 
 
-TODAY = date.today().isoformat()
+TODAY = local_today().isoformat()
 PAYLOADS = {
     "auth.login": lambda t, p: {"login": "000000000", "password": "không phải mật khẩu"},
     "auth.forgot": lambda t, p: {"login": "0999999999"},

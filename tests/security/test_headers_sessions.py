@@ -20,7 +20,7 @@ from tests.core.test_members import change
 from tests.security import headers, report
 from tests.security.test_access_matrix import tries
 from tests.security.world import ANONYMOUS, ROLES
-from tests.support import Visitor, csrf_from
+from tests.support import Visitor, csrf_from, local_today
 
 HTMX_NAVIGATION = {"HX-Request": "true", "HX-Target": "main", "HX-Boosted": "true"}
 HISTORY_RESTORE = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
@@ -157,7 +157,7 @@ def test_a_member_who_leaves_is_signed_out_with_their_family_helper(app, account
     copies = [_copy_of(app, member), _copy_of(app, helper)]
     with app.app_context():
         member_id = db.session.scalar(select(User.member_id).where(User.login == accounts["member"]["login"]))
-    assert change(as_role("secretary"), member_id, action, date.today().isoformat()).status_code == 302
+    assert change(as_role("secretary"), member_id, action, local_today().isoformat()).status_code == 302
     assert all(_refused(client) for client in [member.client, helper.client, *copies])
     for role in ("member", "family_helper"):
         response = Visitor(app.test_client()).submit("/login", {"login": accounts[role]["login"],
