@@ -109,7 +109,8 @@ def jobs_group():
 def _queue_left_behind() -> None:
     """What a failure left behind: jobs kept while Redis was down, those whose worker died, and
     events a crash or a failing listener left undelivered."""
-    from core.jobs import flush_pending, recover_abandoned
+    from core.jobs import flush_pending
+    from core.worker import recover_abandoned
     from core.outbox import deliver_due
 
     click.echo(f"{flush_pending()} kept job(s) queued")

@@ -179,7 +179,7 @@ def _params(user, since: datetime | None = None) -> dict:
 
 def visible(user, since: datetime | None = None):
     """The WHERE clause of `user`'s inbox (see `_addressed`), its parameters bound."""
-    return Notification.id.in_(_inbox_ids()).params(**_params(user, since))
+    return Notification.id.in_(_inbox_ids().params(**_params(user, since)))
 
 
 def new_since() -> datetime:
