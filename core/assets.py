@@ -1,20 +1,115 @@
 """Static files under content-hashed names with year-long cache headers.
 
 `asset_url("app.css")` looks in the province theme's static folder, then the base theme's,
-then core/static; a plugin's files are named "<plugin>/<file>"."""
+then core/static; a plugin's files are named "<plugin>/<file>".
+
+Text files (CSS, JavaScript, SVG, JSON ...) are compressed once per process, on their first
+request, with brotli (quality 11) and gzip (level 9), and kept in memory: each hit then only
+picks the encoding the browser accepts. `encoded_response` does the same for the other bodies
+that are the same for everyone (the service worker, the manifest, the offline page)."""
 from __future__ import annotations
 
+import gzip
 import hashlib
 import mimetypes
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Blueprint, Flask, abort, current_app, send_file, url_for
+import brotli
+from cachetools import LRUCache
+from flask import Blueprint, Flask, Response, abort, current_app, request, send_file, url_for
 
 from core.paths import ROOT
 
 bp = Blueprint("assets", __name__)
 YEAR = 31536000
+IMMUTABLE = f"public, max-age={YEAR}, immutable"
+TEXT_TYPES = ("application/javascript", "text/javascript", "application/json",
+              "application/manifest+json", "image/svg+xml", "application/xml")
+ENCODINGS = ("br", "gzip")  # the server's preference when the browser accepts both equally
+_encoded_lock = threading.Lock()
+# Compressed bodies by content digest: the static files, and the few shared dynamic bodies
+# (one per theme each); bounded so a body that changes often cannot grow it without end.
+_encoded: LRUCache = LRUCache(maxsize=256)
+
+
+def is_text(mimetype: str | None) -> bool:
+    return bool(mimetype) and (mimetype.startswith("text/") or mimetype in TEXT_TYPES)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One body in every encoding a browser may get, and its content digest."""
+
+    digest: str
+    bodies: dict  # "identity" | "br" | "gzip" -> bytes
+
+
+def _encode(body: bytes) -> Encoded:
+    digest = hashlib.sha256(body).hexdigest()[:20]
+    found = _encoded.get(digest)
+    if found is None:
+        bodies = {"identity": body, "br": brotli.compress(body, quality=11),
+                  "gzip": gzip.compress(body, 9, mtime=0)}
+        # An encoding only goes out when it is smaller than the body itself.
+        found = Encoded(digest, {k: v for k, v in bodies.items()
+                                 if k == "identity" or len(v) < len(body)})
+        with _encoded_lock:
+            _encoded[digest] = found
+    return found
+
+
+def _accepted(header: str) -> dict[str, float]:
+    """Accept-Encoding as {coding: quality}."""
+    accepted: dict[str, float] = {}
+    for part in header.lower().split(","):
+        coding, _sep, params = part.strip().partition(";")
+        if not coding:
+            continue
+        quality = 1.0
+        for param in params.split(";"):
+            key, _eq, value = param.strip().partition("=")
+            if key == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        accepted[coding.strip()] = quality
+    return accepted
+
+
+def choose_encoding(header: str, available) -> str:
+    """The best encoding of `available` the browser accepts; "identity" when none."""
+    accepted = _accepted(header)
+    best, best_quality = "identity", 0.0
+    for coding in ENCODINGS:
+        if coding not in available:
+            continue
+        quality = accepted.get(coding, accepted.get("*", 0.0))
+        if quality > best_quality:
+            best, best_quality = coding, quality
+    return best
+
+
+def encoded_response(body: bytes | str, mimetype: str, cache_control: str) -> Response:
+    """A body that is the same for everyone, compressed once, sent in the encoding the browser
+    accepts, with `Vary: Accept-Encoding`, an ETag per encoding and 304 on revalidation."""
+    if isinstance(body, str):
+        body = body.encode()
+    encoded = _encode(body)
+    coding = choose_encoding(request.headers.get("Accept-Encoding", ""), encoded.bodies)
+    etag = f"{encoded.digest}-{coding}"
+    if request.if_none_match.contains(etag):
+        response = Response(status=304)
+    else:
+        response = Response(encoded.bodies[coding], mimetype=mimetype)
+        if coding != "identity":
+            response.headers["Content-Encoding"] = coding
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = cache_control
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 @dataclass(frozen=True)
@@ -80,7 +175,20 @@ def serve(filename: str):
     path = served.get(filename)
     if path is None:
         abort(404)
-    response = send_file(path, mimetype=mimetypes.guess_type(path.name)[0], conditional=True,
-                         max_age=YEAR)
-    response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
+    mimetype = mimetypes.guess_type(path.name)[0]
+    if is_text(mimetype):
+        return encoded_response(_read(path), mimetype, IMMUTABLE)
+    response = send_file(path, mimetype=mimetype, conditional=True, max_age=YEAR)
+    response.headers["Cache-Control"] = IMMUTABLE
     return response
+
+
+_files: dict[Path, bytes] = {}
+
+
+def _read(path: Path) -> bytes:
+    """A static file's bytes, read once per process (its name changes with its content)."""
+    data = _files.get(path)
+    if data is None:
+        data = _files[path] = path.read_bytes()
+    return data

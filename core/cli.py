@@ -214,7 +214,9 @@ def accounts_clear_second_factor(login):
     from core.extensions import db
 
     user = _account(login)
-    user.totp_secret, user.totp_last_step = None, None
+    from core.auth import second_factor
+
+    second_factor.clear(user)
     end_all_sessions(user.id)
     audit("second_factor.cleared", f"user:{user.id}", source="cli")
     db.session.commit()

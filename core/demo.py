@@ -142,9 +142,17 @@ def seed_content(province, district, grassroots, branch, accounts: dict) -> None
 
 def seed_plugins(demo: DemoWorld) -> None:
     """Let every loaded plugin fill itself for the demo (the `seed_demo` hook); each commits."""
+    from sqlalchemy import inspect
+
     from core.plugins import host
 
+    present = set(inspect(db.session.connection()).get_table_names())
     for impl in host().pm.hook.seed_demo.get_hookimpls():
+        # A plugin whose tables are not migrated yet (a database at the core's head) is left out.
+        prefix = impl.plugin_name.lstrip("_") + "_"
+        if any(t.startswith(prefix) and t not in present for t in db.metadata.tables):
+            log.info("demo: %s left out, its tables are not there yet", impl.plugin_name)
+            continue
         impl.function(*[{"demo": demo}[arg] for arg in impl.argnames])
         db.session.commit()
 
@@ -267,3 +275,32 @@ def _demo_accounts(rng, province, district, grassroots, branch_a, branch_b, othe
     account("family_helper", branch_a, helped=elder)
     account("other_province_admin", other, staff_role=ADMIN)
     return accounts
+
+
+def demo_people(branch_ids, count: int, *, password: str, card_prefix: str = "48") -> list[dict]:
+    """Members with accounts for a load test or a demo (a plugin's `quizzes demo-contest`): `count`
+    official members spread over `branch_ids`, each with an account signing in by card number
+    with `password` (hashed once, so thousands take seconds). Bulk inserts, in the caller's
+    transaction; returns `[{"login", "password", "user_id"}]` in order."""
+    rng = random.Random(count)
+    now = utcnow()
+    shared_hash = hash_password(password)
+    serial = (db.session.scalar(select(db.func.max(Member.id))) or 0) + 1
+    before = serial - 1
+    rows, logins = [], []
+    for n in range(count):
+        name, gender = _name(rng)
+        card = f"{card_prefix}{serial + n:08d}"
+        rows.append({"org_id": branch_ids[n % len(branch_ids)], "full_name": name, "card_number": card,
+                     "gender": gender, "kind": "official", "status": "active", "birth_date": date(1970, 1, 1),
+                     "admission_date": date(2000, 5, 19), "official_date": date(2001, 5, 19),
+                     "created_at": now, "updated_at": now})
+        logins.append((card, name))
+    _insert_chunks(Member, rows)
+    ids = dict(db.session.execute(select(Member.card_number, Member.id).where(Member.id > before)).all())
+    users_before = db.session.scalar(select(db.func.max(User.id))) or 0
+    _insert_chunks(User, [{"login": card, "display_name": name, "password_hash": shared_hash, "is_enabled": True,
+                           "created_at": now, "member_id": ids[card]} for card, name in logins])
+    add_bulk_names(users_before)
+    users = dict(db.session.execute(select(User.login, User.id).where(User.id > users_before)).all())
+    return [{"login": card, "password": password, "user_id": users[card]} for card, _name_ in logins]

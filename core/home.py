@@ -1,32 +1,39 @@
 """The home page of cards, the management menu, and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from core.extensions import db
 from core.plugins import collect
+from core.themes import all_links, nav_links
 from core.web import render
 
 bp = Blueprint("home", __name__)
+# Home cards weighing less than this are today's business (a meeting, an unread notice, a task
+# due): they come above the tiles.
+URGENT = 20
 
 
 @bp.get("/")
 @login_required
 def index():
-    """The member's home: cards contributed by the core and the enabled plugins."""
+    """The member's home: what matters today on top, then a tile per function, then the rest."""
     cards = sorted(collect("home_cards", user=current_user), key=lambda c: c.weight)
-    return render("home/index.html", cards=cards)
+    urgent = [card for card in cards if card.weight < URGENT]
+    tiles = [link for link in nav_links() if link.url != request.path]
+    return render("home/index.html", urgent=urgent, tiles=tiles,
+                  cards=[card for card in cards if card.weight >= URGENT])
 
 
 @bp.get("/manage")
 @login_required
 def manage():
-    """The management menu of secretaries and administrators."""
-    links = [link for link in collect("menu_links", user=current_user) if link.section == "manage"]
-    return render("home/manage.html", links=sorted(links, key=lambda link: link.weight))
+    """The management menu of secretaries and administrators, as wide tiles."""
+    links = [link for link in all_links() if link.section == "manage"]
+    return render("home/manage.html", links=links)
 
 
 @bp.get("/healthz")

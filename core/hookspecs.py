@@ -70,6 +70,11 @@ def hand_over_question(question):
 
 
 @hookspec
+def published_answers(text, user, limit):
+    """Return a list of `PublishedAnswer` matching `text` that `user` may read (at most `limit`)."""
+
+
+@hookspec
 def notification_kinds():
     """Return a list of `NotificationKind` the plugin sends, for members to choose on /inbox/prefs."""
 

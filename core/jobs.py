@@ -20,7 +20,7 @@ from datetime import datetime, time, timedelta
 from flask import Blueprint, Flask, abort, current_app
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import JSON, DateTime, Integer, String, Text, select, update
+from sqlalchemy import JSON, DateTime, Integer, String, Text, case, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.extensions import db
@@ -28,6 +28,7 @@ from core.org.models import utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+MINE_LIMIT = 20  # the jobs listed on /jobs/: the running ones, then the latest finished
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,12 @@ class JobContext:
 
     def __init__(self, record: JobRecord):
         self.record = record
+        self.note_at: int | None = None  # the percentage the last message was given at
 
     def progress(self, percent: int, message: str | None = None) -> None:
         self.record.progress = max(0, min(100, int(percent)))
         if message is not None:
-            self.record.message = message
+            self.record.message, self.note_at = message, self.record.progress
         db.session.commit()
 
 
@@ -183,7 +185,8 @@ def run_job(record_id: str) -> None:
         return
     module, func = job.func.split(":")
     try:
-        result = getattr(importlib.import_module(module), func)(JobContext(record), **record.args)
+        ctx = JobContext(record)
+        result = getattr(importlib.import_module(module), func)(ctx, **record.args)
     except Exception:
         db.session.rollback()
         log.exception("job %s failed", record_id)
@@ -192,6 +195,8 @@ def run_job(record_id: str) -> None:
         db.session.commit()
         raise
     record.status, record.progress, record.result = "finished", 100, result
+    if ctx.note_at is not None and ctx.note_at < 100:
+        record.message = None  # "80% of the rows done" under a full bar would contradict it
     record.finished_at = utcnow()
     db.session.commit()
 
@@ -294,6 +299,22 @@ def rq_entry(record_id: str) -> None:
     from core.worker import rq_entry as entry
 
     entry(record_id)
+
+
+@bp.get("/")
+@login_required
+def mine():
+    """The user's own jobs: those still running first, then the latest finished ones."""
+    from core.plugins import host
+    from core.web import render
+
+    running = JobRecord.status.in_(("queued", "running"))
+    records = db.session.scalars(
+        select(JobRecord).where(JobRecord.user_id == current_user.id)
+        .order_by(case((running, 0), else_=1), JobRecord.created_at.desc()).limit(MINE_LIMIT)).all()
+    jobs = host().jobs
+    titles = {r.id: (jobs[r.name].title if r.name in jobs else "") or _("A background job") for r in records}
+    return render("jobs/mine.html", records=records, titles=titles, private=True)
 
 
 @bp.get("/<job_id>")

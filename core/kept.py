@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectFieldBase
 from wtforms.fields.core import UnboundField
 
+from core.fields import options
 from core.web import render
 
 # Fields never written back into a page: passwords, one-time codes, tokens.
@@ -144,21 +145,24 @@ def _choice_text(unbound: UnboundField | None, value: str) -> str:
     if callable(choices):  # choices declared at run time (the roles of the loaded plugins)
         choices = choices()
     if isinstance(choices, (list, tuple)):
-        for choice in choices:
-            if isinstance(choice, (list, tuple)) and len(choice) >= 2 and str(choice[0]) == value:
-                return f"{choice[1]} ({value})"
+        for choice in options(choices):
+            if str(choice.value) == value:
+                return f"{choice.label} ({value})"
     return ""
 
 
 def _best_form_fields(names: set[str]) -> dict[str, UnboundField]:
-    """The fields of the loaded form class sharing the most names with the post."""
-    best, score = {}, 0
+    """The fields of the loaded form class sharing the most names with the post; between forms
+    sharing as many (a plugin's minutes form and another with the same two fields), the one with
+    the fewest fields the post lacks."""
+    best, score = {}, (0, 0)
     stack = list(FlaskForm.__subclasses__())
     while stack:
         cls = stack.pop()
         stack.extend(cls.__subclasses__())
         fields = {n: getattr(cls, n) for n in dir(cls) if isinstance(getattr(cls, n, None), UnboundField)}
         common = len(names & fields.keys())
-        if common > score:
-            best, score = fields, common
+        fit = (common, -len(fields.keys() - names))
+        if common and fit > score:
+            best, score = fields, fit
     return best

@@ -277,6 +277,13 @@ def report_for(org, user) -> list:
     return sorted(sections, key=lambda section: (section.weight, str(section.title)))
 
 
+def answers_for(text: str, user, limit: int = 5) -> list:
+    """`PublishedAnswer` items matching `text` that `user` may read, from the enabled plugins."""
+    if not (text or "").strip():
+        return []
+    return collect("published_answers", province_of(user), text=text, user=user, limit=limit)[:limit]
+
+
 def hand_over(question) -> str | None:
     """Hand an unanswered `Question` to the plugin that follows such questions; its URL, or None."""
     from core.org.models import Organisation

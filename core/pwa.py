@@ -11,7 +11,7 @@ import json
 from flask import Blueprint, Response
 from flask_babel import gettext as _
 
-from core.assets import asset_url
+from core.assets import asset_url, encoded_response
 
 bp = Blueprint("pwa", __name__)
 THEME_COLOUR = "#a50000"  # the lite theme's top bar
@@ -32,10 +32,9 @@ def _offline_html() -> str:
 
 
 def _response(body: str, mimetype: str, max_age: int) -> Response:
-    response = Response(body, mimetype=mimetype)
-    # Public and the same for everyone; "no-cache" still revalidates on every use.
-    response.headers["Cache-Control"] = f"public, max-age={max_age}" if max_age else "no-cache"
-    return response
+    # Public and the same for everyone; "no-cache" still revalidates on every use (an ETag
+    # per encoding answers that with a 304). Compressed once per process, not per hit.
+    return encoded_response(body, mimetype, f"public, max-age={max_age}" if max_age else "no-cache")
 
 
 @bp.get("/manifest.webmanifest")

@@ -10,6 +10,7 @@ from cachetools import TTLCache
 from flask import Flask, current_app, g, has_request_context
 from jinja2 import ChoiceLoader, FileSystemLoader, FunctionLoader, TemplateNotFound
 
+from core.icons import icon
 from core.paths import ROOT
 
 THEMES = ROOT / "themes"
@@ -38,7 +39,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.loader = base
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(display_classes=display_classes, nav_links=nav_links)
+    app.jinja_env.globals.update(display_classes=display_classes, nav_links=nav_links, icon=icon)
     envs = {BASE_THEME: app.jinja_env}
     for name in available():
         if name != BASE_THEME:
@@ -114,17 +115,27 @@ def display_classes() -> str:
     return " ".join(name for name in ("large", "contrast") if request.cookies.get(name))
 
 
+def all_links():
+    """Every menu entry the current user gets from the core and the enabled plugins, computed
+    once per request (the header, the home tiles and /manage all read it)."""
+    from flask_login import current_user
+
+    from core.plugins import collect
+
+    if "sotay_links" not in g:
+        g.sotay_links = sorted(collect("menu_links", user=current_user), key=lambda link: link.weight)
+    return g.sotay_links
+
+
 def nav_links():
     """The main menu, from the core's and the enabled plugins' `menu_links`."""
     from flask import url_for
     from flask_babel import gettext as _
-    from flask_login import current_user
 
-    from core.plugins import collect
     from core.types import NavLink
 
-    every = collect("menu_links", user=current_user)
+    every = all_links()
     links = [link for link in every if link.section == "main"]
     if any(link.section == "manage" for link in every):
-        links.append(NavLink(_("Manage"), url_for("home.manage"), weight=50))
+        links.append(NavLink(_("Manage"), url_for("home.manage"), weight=50, icon="manage"))
     return sorted(links, key=lambda link: link.weight)

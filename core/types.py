@@ -14,6 +14,7 @@ class NavLink:
     weight: int = 100
     section: str = "main"
     description: str = ""
+    icon: str = ""  # a name from core/icons.py, drawn on the home and management tiles
 
 
 @dataclass(frozen=True)
@@ -24,8 +25,9 @@ class HomeCard:
     url: str | None = None
     body: str = ""
     html: str | None = None  # already-escaped Markup from the plugin's own template
-    weight: int = 100
+    weight: int = 100  # below 20: urgent (next meeting, unread notice), shown above the tiles
     badge: str | None = None
+    icon: str = ""  # a name from core/icons.py
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,24 @@ class Question:
 
 
 @dataclass(frozen=True)
+class PublishedAnswer:
+    """A question answered and published by a level (the asker's name removed), offered to other
+    plugins (the assistant quotes it) through `published_answers`."""
+
+    question: str
+    answer: str
+    url: str
+    source: str
+    org_id: int | None = None
+
+
+@dataclass(frozen=True)
 class NotificationKind:
-    """A kind of inbox notification a member may turn off on /inbox/prefs."""
+    """A kind of inbox notification a member may turn off on /inbox/prefs, unless it is
+    `required` (a confidential meeting notice): then it always reaches them, and the page lists
+    it as always on."""
 
     name: str
     title: str  # or a lazy translation
     default_on: bool = True
+    required: bool = False

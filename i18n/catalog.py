@@ -15,17 +15,27 @@ ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "core" / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
 
 
-def table() -> dict[str, str]:
-    """All English → Vietnamese pairs from i18n/vi/*.tsv (\\n in a cell is a newline)."""
+def table(folder: Path = ROOT / "i18n" / "vi") -> dict[str, str]:
+    """All English → Vietnamese pairs from i18n/vi/*.tsv (\\n in a cell is a newline).
+
+    The files share one catalog, so one English string has one translation: two files that
+    translate it differently would let the last one win silently on every page (a meeting's
+    "Title" once renamed the announcement form's), and are refused instead."""
     pairs: dict[str, str] = {}
-    for tsv in sorted((ROOT / "i18n" / "vi").glob("*.tsv")):
+    where: dict[str, str] = {}
+    for tsv in sorted(folder.glob("*.tsv")):
         for number, line in enumerate(tsv.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
             english, sep, vietnamese = line.partition("\t")
             if not sep:
                 raise SystemExit(f"{tsv.name}:{number}: no TAB between English and Vietnamese")
-            pairs[english.replace("\\n", "\n")] = vietnamese.replace("\\n", "\n")
+            english, vietnamese = english.replace("\\n", "\n"), vietnamese.replace("\\n", "\n")
+            if english in pairs and pairs[english] != vietnamese:
+                raise SystemExit(f"{tsv.name}:{number}: {english!r} is already translated differently in "
+                                 f"{where[english]}; give one of them its own English words")
+            pairs[english] = vietnamese
+            where.setdefault(english, f"{tsv.name}:{number}")
     return pairs
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -56,3 +57,57 @@ class Visitor:
     def logout(self):
         html = self.client.get("/account").get_data(as_text=True)
         return self.client.post("/logout", data={"csrf_token": csrf_from(html)})
+
+
+# What browsers put in Accept-Encoding: today's Chrome/Firefox, and an old or embedded browser.
+CHROME = "gzip, deflate, br, zstd"
+GZIP_ONLY = "gzip, deflate"
+
+
+@dataclass
+class Wire:
+    """One response as the browser receives it: the bytes that crossed the network (`sent`: the
+    body exactly as the server encoded it, plus the status line and headers) and the body decoded."""
+
+    url: str
+    response: object
+    body: bytes
+    sent: int
+    encoding: str
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+
+def _decode(data: bytes, encoding: str) -> bytes:
+    import gzip
+    import zlib
+
+    import brotli
+
+    if encoding == "br":
+        return brotli.decompress(data)
+    if encoding == "gzip":
+        return gzip.decompress(data)
+    if encoding == "deflate":
+        return zlib.decompress(data)
+    if encoding == "zstd":
+        try:
+            from compression import zstd
+        except ImportError:  # Python < 3.14
+            from backports import zstd
+        return zstd.decompress(data)
+    return data
+
+
+def on_the_wire(client: FlaskClient, url: str, accept_encoding: str = CHROME,
+                headers: dict | None = None) -> Wire:
+    """GET `url` as a browser sending `accept_encoding` would, and count what the server really
+    sends: never compress the body here, so a file served uncompressed weighs its full size."""
+    response = client.get(url, headers={**(headers or {}), "Accept-Encoding": accept_encoding})
+    data = response.get_data()
+    encoding = response.headers.get("Content-Encoding", "identity")
+    head = len(f"HTTP/1.1 {response.status}\r\n") + sum(
+        len(f"{name}: {value}\r\n") for name, value in response.headers.items()) + 2
+    return Wire(url, response, _decode(data, encoding), head + len(data), encoding)

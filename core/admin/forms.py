@@ -3,26 +3,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, Regexp, ValidationError
+from wtforms import HiddenField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Regexp
+
+from core.fields import Choice
 
 NAME_MAX = 255
 
 
-class AmongChoices:
-    """The chosen value is one of the field's choices (WTForms' own message has no Vietnamese)."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, form, field):
-        if field.data not in {str(value) for value, _label in field.choices or ()}:
-            raise ValidationError(self.message)
-
-
 def choice_field(label, message, choices=None):
-    return SelectField(label, choices=choices, validate_choice=False,
-                       validators=[InputRequired(message), AmongChoices(message)])
+    """A required choice whose messages (none chosen, one not offered) are `message`."""
+    return Choice(label, [InputRequired(message)], choices=choices, message=message)
 
 
 class OrgNameForm(FlaskForm):

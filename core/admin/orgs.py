@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from core.admin.forms import ChildForm, ConfirmForm, MoveForm, OrgNameForm
 from core.admin.views import LEVEL_TITLES, bp, own_orgs, scoped_org, strictly_below_own
 from core.audit import audit
+from core.collation import by_name
 from core.events import OrgChanged, emit
 from core.extensions import db
 from core.org.models import CHILD_LEVELS, Level, Member, MemberStatus, OrgClosure, Organisation
 from core.org.scope import scope_ids
-from core.org.tree import TreeError, create_org, merge_orgs, move_org, name_matches, subtree_ids
+from core.org.tree import DuplicateName, TreeError, create_org, merge_orgs, move_org, name_matches, subtree_ids
 from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 PERM = "orgs.manage"
@@ -59,13 +60,15 @@ def child_form(org: Organisation, formdata=None) -> ChildForm | None:
         return None
     form = ChildForm(formdata=formdata, prefix="child")
     form.level.choices = [(level.value, LEVEL_TITLES[level.value]) for level in levels]
+    if formdata is None:  # most new organisations are branches: offer that first
+        form.level.data = (Level.BRANCH if Level.BRANCH in levels else levels[0]).value
     return form
 
 
 def org_page(org: Organisation, *, rename=None, child=None, key=None, status=200):
     children = paginate(select(Organisation).where(
         Organisation.parent_id == org.id, Organisation.active.is_(True))
-        .order_by(Organisation.name, Organisation.id))
+        .order_by(by_name(Organisation.name), Organisation.id))
     counts = member_counts([org.id] + [c.id for c in children.items])
     return render("admin/org.html", org=org, trail=trail(org), children=children, counts=counts,
                   below_own=below_own(org), may_rename=may_rename(org),
@@ -135,7 +138,7 @@ def create_child(org_id: int):
         new = create_org(form.name.data, form.level.data, org)
     except TreeError as error:
         db.session.rollback()
-        form.level.errors = [str(error)]
+        (form.name if isinstance(error, DuplicateName) else form.level).errors = [str(error)]
         return org_page(org, child=form, key=key, status=400)
     audit("org.created", f"org:{new.id}", parent=org.id, level=new.level, name=new.name)
     changed(new, "created")
@@ -160,7 +163,7 @@ def move_page(org: Organisation, form: MoveForm, status: int = 200):
         Organisation.id.not_in(subtree_ids(org.id)))
     if q:
         stmt = stmt.where(name_matches(q))
-    places = paginate(stmt.order_by(Organisation.name, Organisation.id))
+    places = paginate(stmt.order_by(by_name(Organisation.name), Organisation.id))
     above = {o.id: o for o in db.session.scalars(select(Organisation).where(
         Organisation.id.in_({p.parent_id for p in places.items if p.parent_id})))}
     return render("admin/org_move.html", org=org, form=form, places=places, above=above, q=q,
@@ -208,7 +211,7 @@ def siblings(org: Organisation):
 def merge_choose(org_id: int):
     """Pick the organisation of the same level, beside this one, to fold it into."""
     org = scoped_org(org_id, PERM)
-    targets = paginate(siblings(org).order_by(Organisation.name, Organisation.id))
+    targets = paginate(siblings(org).order_by(by_name(Organisation.name), Organisation.id))
     return render("admin/org_merge.html", org=org, targets=targets, below_own=below_own(org),
                   private=True)
 

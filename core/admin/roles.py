@@ -11,6 +11,7 @@ from core.admin.forms import GrantForm
 from core.admin.views import bp, own_orgs, scoped_org, strictly_below_own
 from core.audit import audit
 from core.events import RoleGranted, RoleRevoked, emit
+from core.auth import second_factor
 from core.auth.accounts import account_for, find_member, find_user
 from core.auth.models import User
 from core.auth.sessions import end_all_sessions
@@ -228,7 +229,7 @@ def clear_second_factor(ra_id: int):
         flash(refusal_message(user=person, login=person.login), "error")
         return roles_page(ra.org, status=403)
     if person.totp_secret:
-        person.totp_secret, person.totp_last_step = None, None
+        second_factor.clear(person)
         end_all_sessions(person.id)
         audit("second_factor.cleared", f"user:{person.id}", org=ra.org_id)
         db.session.commit()

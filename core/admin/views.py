@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from core.collation import by_name
 from core.extensions import db
 from core.org.models import Level, OrgClosure, Organisation
 from core.org.scope import get_scoped, granted_org_ids, refuse
@@ -43,7 +44,7 @@ def own_orgs(perm: str) -> list[Organisation]:
     if not ids:
         refuse(perm)
     stmt = select(Organisation).where(Organisation.id.in_(ids), Organisation.active.is_(True))
-    return list(db.session.scalars(stmt.order_by(Organisation.name)))
+    return list(db.session.scalars(stmt.order_by(by_name(Organisation.name))))
 
 
 def strictly_below_own(org_ids, perm: str) -> set[int]:

@@ -20,9 +20,10 @@ class LoginForm(FlaskForm):
 
 
 class SecondFactorForm(FlaskForm):
+    # Six digits from the app, or a ten-digit backup code (spaces and dashes are fine).
     code = StringField(_l("6-digit code from your authenticator app"), validators=[
-        DataRequired(_l("Please enter the code.")), Regexp(r"^\s*\d{6}\s*$", message=_l(
-            "The code has 6 digits."))])
+        DataRequired(_l("Please enter the code.")), Regexp(r"^[\s-]*(?:(?:\d[\s-]*){6}|(?:\d[\s-]*){10})$",
+                                                            message=_l("The code has 6 digits."))])
 
 
 class ForgotForm(FlaskForm):
@@ -54,6 +55,11 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 class EnableTotpForm(FlaskForm):
     code = SecondFactorForm.code
+
+
+class PasswordAgainForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Please enter your current password.")), Length(max=256, message=TOO_LONG)])
 
 
 class DisableTotpForm(FlaskForm):

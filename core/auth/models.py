@@ -27,6 +27,9 @@ class User(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # The last 30-second step whose code was accepted: a code is good once.
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    # The device (its device cookie, core.auth.devices) that used that step's code: the same
+    # code may sign in again from the same phone within the step, never from another.
+    totp_last_device: Mapped[str | None] = mapped_column(String(32))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime, index=True)
@@ -118,6 +121,19 @@ class UserSession(db.Model):
     second_factor_done: Mapped[bool] = mapped_column(Boolean, default=False)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class BackupCode(db.Model):
+    """One of the ten codes a staff member keeps on paper for a lost or broken phone: argon2
+    hashed, shown once when made, each good for one sign-in."""
+
+    __tablename__ = "backup_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class ResetRequest(db.Model):

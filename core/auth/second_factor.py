@@ -10,17 +10,21 @@ import base64
 import hashlib
 import hmac
 import re
+import secrets
 import time
 
 import pyotp
 from flask import current_app, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy import delete, func, select
 
 from core.auth.models import UserSession
 from core.extensions import db
 from core.org.scope import ADMIN, has_any
 
 ISSUER = "So tay dang vien"
+BACKUP_CODES = 10  # kept on paper for a lost phone, each good once
+BACKUP_DIGITS = 10  # longer than an app's 6 digits, so the two are never confused
 # Reachable while a code is awaited or set-up is required: signing out, display choices, files.
 ALWAYS_OPEN = ("auth.logout", "auth.display", "assets.serve", "home.healthz")
 
@@ -44,17 +48,77 @@ def required(user=None) -> bool:
     return setting == "require"
 
 
-def code_ok(secret: str, code: str, user=None) -> bool:
+def code_ok(secret: str, code: str, user=None, device: str | None = None) -> bool:
     """The current code, or the one before or after it (a phone's clock drifts); with `user`,
-    each code is good once: a code seen on a shoulder or replayed is refused."""
-    totp, typed = pyotp.TOTP(secret), re.sub(r"\s", "", code)
+    each code is good once, except again from the device that used it (signing in twice within
+    30 seconds on one phone): a code seen on a shoulder and typed on another phone is refused."""
+    totp, typed = pyotp.TOTP(secret), re.sub(r"[\s-]", "", code)
     now = int(time.time()) // totp.interval
     for step in (now - 1, now, now + 1):
         if hmac.compare_digest(totp.generate_otp(step), typed):
             if user is not None:
-                if user.totp_last_step is not None and step <= user.totp_last_step:
+                last = user.totp_last_step
+                same_device = device is not None and device == user.totp_last_device
+                if last is not None and (step < last or (step == last and not same_device)):
                     return False
-                user.totp_last_step = step
+                user.totp_last_step, user.totp_last_device = step, device
+            return True
+    return False
+
+
+def grouped(secret: str) -> str:
+    """The key in groups of four, as a person copies it: "ABCD EFGH ..."."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def new_backup_codes(user) -> list[str]:
+    """Ten fresh backup codes for `user` (the old ones stop working): returned once, in clear,
+    to be shown once; only their argon2 hashes are kept."""
+    from core.auth.models import BackupCode
+    from core.auth.passwords import hash_password
+
+    drop_backup_codes(user)
+    codes = [f"{secrets.randbelow(10**BACKUP_DIGITS):0{BACKUP_DIGITS}d}" for _ in range(BACKUP_CODES)]
+    db.session.add_all(BackupCode(user_id=user.id, code_hash=hash_password(code)) for code in codes)
+    return [f"{code[:5]} {code[5:]}" for code in codes]
+
+
+def clear(user) -> None:
+    """No authenticator any more (turned off, or a lost phone cleared): its codes go too."""
+    user.totp_secret, user.totp_last_step, user.totp_last_device = None, None, None
+    drop_backup_codes(user)
+
+
+def drop_backup_codes(user) -> None:
+    from core.auth.models import BackupCode
+
+    db.session.execute(delete(BackupCode).where(BackupCode.user_id == user.id))
+
+
+def backup_codes_left(user) -> int:
+    from core.auth.models import BackupCode
+
+    return db.session.scalar(select(func.count(BackupCode.id)).where(
+        BackupCode.user_id == user.id, BackupCode.used_at.is_(None))) or 0
+
+
+def is_backup_code(code: str) -> bool:
+    return len(re.sub(r"[\s-]", "", code or "")) == BACKUP_DIGITS
+
+
+def use_backup_code(user, code: str) -> bool:
+    """A backup code not used before: it is spent now (the caller commits)."""
+    from core.auth.models import BackupCode
+    from core.auth.passwords import verify_password
+    from core.org.models import utcnow
+
+    typed = re.sub(r"[\s-]", "", code or "")
+    if len(typed) != BACKUP_DIGITS or not typed.isdigit():
+        return False
+    for row in db.session.scalars(select(BackupCode).where(
+            BackupCode.user_id == user.id, BackupCode.used_at.is_(None))):
+        if verify_password(row.code_hash, typed):
+            row.used_at = utcnow()
             return True
     return False
 

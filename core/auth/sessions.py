@@ -6,12 +6,13 @@ import secrets
 from datetime import timedelta
 
 from flask import current_app, request, session
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from core.auth.models import User, UserSession
 from core.extensions import db
-from core.org.models import Member, Organisation, utcnow
+from core.org.models import Member, Organisation, RoleAssignment, utcnow
 
 # Touch last_seen at most this often, so reading pages does not write on every request.
 TOUCH_EVERY = timedelta(minutes=5)
@@ -26,7 +27,11 @@ def lifetime(remember: bool) -> timedelta:
 
 
 def start_session(user: User, remember: bool) -> UserSession:
-    """Open a session for `user`; "remember me" keeps it for weeks on this device."""
+    """Open a session for `user`; "remember me" keeps it for weeks on this device. The user's
+    ended sessions (signed out, expired) are deleted now: the device list stays short."""
+    db.session.execute(delete(UserSession).where(
+        UserSession.user_id == user.id,
+        or_(UserSession.revoked_at.is_not(None), UserSession.expires_at < utcnow())))
     row = UserSession(token=secrets.token_urlsafe(32), user_id=user.id, remember=remember,
                       expires_at=utcnow() + lifetime(remember),
                       user_agent=(request.user_agent.string or "")[:200])
@@ -40,16 +45,20 @@ def start_session(user: User, remember: bool) -> UserSession:
 def load_session_user(token: str) -> User | None:
     """Flask-Login's loader: the user of a live, unrevoked session, else nobody."""
     now = utcnow()
-    # One query for every page: the session, its user, and the member whose branch the account
-    # follows (own, or the helped member's) with that branch's province.
+    # One query for every page: the session, its user, the member whose branch the account
+    # follows (own, or the helped member's) with that branch's province, and whether the account
+    # holds any role at all. A plain member (most requests) then needs no role query; staff
+    # load their roles when first asked.
     followed = func.coalesce(User.helped_member_id, User.member_id)
+    has_roles = exists().where(RoleAssignment.user_id == User.id).correlate(User)
     found = db.session.execute(
-        select(UserSession, User, Member, Organisation.province_id)
+        select(UserSession, User, Member, Organisation.province_id, has_roles.label("has_roles"))
         .join(User, User.id == UserSession.user_id)
         .outerjoin(Member, Member.id == followed)
         .outerjoin(Organisation, Organisation.id == Member.org_id)
-        .where(UserSession.token == token)).first()
-    row, user, member, province_id = found if found else (None, None, None, None)
+        .where(UserSession.token == token)
+        .options(lazyload(User.roles))).first()
+    row, user, member, province_id, any_role = found if found else (None, None, None, None, False)
     if row is None or row.revoked_at is not None or row.expires_at < now:
         user = None
     if user is None or not user.is_enabled:
@@ -64,6 +73,8 @@ def load_session_user(token: str) -> User | None:
         db.session.commit()
         session.modified = True  # renew the cookie's own expiry now and then, not on every page
     user.session_token = token
+    if not any_role and "roles" not in user.__dict__:
+        set_committed_value(user, "roles", [])
     if member is not None:  # home_org_id and province_of need no query of their own
         set_committed_value(user, "helped_member" if user.is_helper else "member", member)
         user.province_id = province_id

@@ -142,6 +142,20 @@ def paused(*keys: str) -> int:
     return max(waits)
 
 
+def guesses_paused(key: str) -> int:
+    """For a plugin's short codes (a meeting's check-in code, a contest's): seconds until `key`
+    may guess again, 0 when it may. Check it before comparing what was typed."""
+    return paused(key)
+
+
+def wrong_guess(key: str, limit: int, window_seconds: int) -> None:
+    """One wrong guess under `key` (name it "<plugin>:<what>:<whose>"): after `limit` of them
+    in `window_seconds`, `guesses_paused(key)` holds until the window ends. Kept in the database
+    with the sign-in counters, so a new session or another phone does not start afresh; the
+    caller commits, also when it answers 400."""
+    count(key, limit - 1, window_seconds)
+
+
 def clear(key: str) -> None:
     row = db.session.get(Throttle, key)
     if row is not None:

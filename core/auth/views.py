@@ -9,8 +9,9 @@ from core.audit import audit
 from core.auth import devices, throttle
 from core.auth import second_factor as factor
 from core.auth.accounts import find_member, find_user, open_request, redeem_code
+from core.auth.device_names import device_rows
 from core.auth.forms import (ChangePasswordForm, DisableTotpForm, EnableTotpForm, ForgotForm, LoginForm,
-                             ResetForm, SecondFactorForm)
+                             PasswordAgainForm, ResetForm, SecondFactorForm)
 from core.auth.passwords import hash_password, verify_password
 from core.auth.sessions import end_all_sessions, end_session, live_sessions, start_session
 from core.events import UserLoggedIn, emit
@@ -100,7 +101,7 @@ def second_factor():
         if wait:
             form.code.errors.append(_wait_message(wait))
             status = 429
-        elif factor.code_ok(current_user.totp_secret, form.code.data, current_user):
+        elif _code_or_backup(form.code.data):
             factor.session_row().second_factor_done = True
             throttle.clear(key)
             audit("login.second_factor", str(current_user.id))
@@ -115,6 +116,19 @@ def second_factor():
             status = 401
     return render("auth/second_factor.html", form=form, kept=kept, next=_next(None),
                   status=status, private=True)
+
+
+def _code_or_backup(code: str) -> bool:
+    """The app's code (again only from the device that used it), or an unused backup code."""
+    if not factor.is_backup_code(code):
+        return factor.code_ok(current_user.totp_secret, code, current_user,
+                              devices.vouching_for(current_user))
+    if not factor.use_backup_code(current_user, code):
+        return False
+    audit("login.backup_code", str(current_user.id))
+    flash(_("You signed in with a backup code; it will not work again. Backup codes left: %(n)s.",
+            n=factor.backup_codes_left(current_user)), "success")
+    return True
 
 
 @bp.post("/logout")
@@ -204,7 +218,8 @@ def account():
         if not form.errors:
             flash(_("Password changed. Other devices have been signed out."), "success")
             return redirect(url_for("auth.account"))
-    return render("auth/account.html", form=form, sessions=live_sessions(current_user.id),
+    return render("auth/account.html", form=form,
+                  devices=device_rows(live_sessions(current_user.id), current_user.session_token),
                   staff=factor.is_staff(current_user), status=400 if form.errors else 200,
                   private=True)
 
@@ -227,23 +242,52 @@ def authenticator():
     if not factor.is_staff(current_user):
         return redirect(url_for("auth.account"))
     if current_user.totp_secret:
-        return render("auth/authenticator.html", enabled=True, form=DisableTotpForm(formdata=None),
-                      private=True)
+        return _enabled_page(DisableTotpForm(formdata=None))
     secret = factor.pending_secret(current_user)
     form = EnableTotpForm()
     if form.validate_on_submit():
         if factor.code_ok(secret, form.code.data):
             current_user.totp_secret = secret
             factor.session_row().second_factor_done = True
+            codes = factor.new_backup_codes(current_user)
             audit("second_factor.enabled", str(current_user.id))
             db.session.commit()
             flash(_("Second factor is on: sign-ins will ask for a code."), "success")
-            return redirect(_next(url_for("auth.account")))
+            return _codes_page(codes)
         form.code.errors.append(_("That code is not right. Check the time on your phone."))
-    return render("auth/authenticator.html", enabled=False, form=form, secret=secret,
-                  qr=_qr_svg(factor.provisioning_uri(current_user, secret)),
-                  required=factor.required(current_user),
+    uri = factor.provisioning_uri(current_user, secret)
+    return render("auth/authenticator.html", enabled=False, form=form, key=factor.grouped(secret),
+                  secret=secret, uri=uri, qr=_qr_svg(uri), required=factor.required(current_user),
                   status=400 if form.errors else 200, private=True)
+
+
+def _enabled_page(form, codes_form=None, status=200):
+    return render("auth/authenticator.html", enabled=True, form=form,
+                  codes_form=codes_form or PasswordAgainForm(formdata=None),
+                  left=factor.backup_codes_left(current_user), status=status, private=True)
+
+
+def _codes_page(codes: list[str]):
+    """The backup codes, shown this once (the page is not stored: no-store)."""
+    return render("auth/backup_codes.html", codes=codes, next=_next(url_for("auth.account")),
+                  private=True)
+
+
+@bp.post("/account/authenticator/backup-codes")
+@login_required
+def backup_codes():
+    """Ten new backup codes (the old ones stop working); the password is asked again."""
+    if not current_user.totp_secret:
+        return redirect(url_for("auth.authenticator"))
+    form = PasswordAgainForm()
+    if form.validate_on_submit() and verify_password(current_user.password_hash, form.current.data):
+        codes = factor.new_backup_codes(current_user)
+        audit("second_factor.backup_codes", str(current_user.id))
+        db.session.commit()
+        return _codes_page(codes)
+    if not form.current.errors:
+        form.current.errors.append(_("The current password is not right."))
+    return _enabled_page(DisableTotpForm(formdata=None), codes_form=form, status=400)
 
 
 @bp.post("/account/authenticator/off")
@@ -254,14 +298,14 @@ def authenticator_off():
     if not current_user.totp_secret:
         return redirect(url_for("auth.account"))
     if form.validate_on_submit() and verify_password(current_user.password_hash, form.current.data):
-        current_user.totp_secret = None
+        factor.clear(current_user)
         audit("second_factor.disabled", str(current_user.id))
         db.session.commit()
         flash(_("Second factor is off."), "success")
         return redirect(url_for("auth.account"))
     if not form.current.errors:
         form.current.errors.append(_("The current password is not right."))
-    return render("auth/authenticator.html", enabled=True, form=form, status=400, private=True)
+    return _enabled_page(form, status=400)
 
 
 def _qr_svg(uri: str) -> str:

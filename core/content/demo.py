@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from core.content.models import ContentItem, Kind, Status
+from core.content.models import Attachment, ContentItem, Kind, Status
 from core.content.service import search_text, to_html
 from core.extensions import db
+from core.files import save_bytes
+from core.files.watermark import FONT
 from core.localtime import today_local
 from core.org.models import utcnow
 
@@ -36,6 +38,7 @@ def seed_demo_content(province, district, grassroots, branch) -> int:
     orgs = {"province": province, "district": district, "grassroots": grassroots, "branch": branch}
     now = utcnow()
     items = _news(orgs) + _documents(orgs) + _announcements(orgs) + _life()
+    made = []
     for demo in items:
         item = ContentItem(org_id=orgs[demo.org].id, kind=demo.kind.value, title=demo.title,
                            summary=demo.summary, body=to_html(demo.body), number=demo.number,
@@ -45,8 +48,31 @@ def seed_demo_content(province, district, grassroots, branch) -> int:
                            created_at=now - timedelta(days=demo.days_ago, hours=4))
         item.search_text = search_text(item)
         db.session.add(item)
+        made.append((demo, item))
     db.session.flush()
+    for demo, item in made:
+        if demo.category == "monthly_material":  # a file to open or download, as branches hand out
+            _attach_pdf(item, demo)
     return len(items)
+
+
+def _attach_pdf(item: ContentItem, demo: Demo) -> None:
+    """The demo's monthly material as a one-page PDF attachment, in DejaVu Sans."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.add_font("dejavu", fname=FONT)
+    pdf.set_font("dejavu", size=15)
+    pdf.multi_cell(0, 8, demo.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("dejavu", size=12)
+    for paragraph in [demo.summary, *demo.body.split("\n\n")]:
+        pdf.ln(4)
+        pdf.multi_cell(0, 7, paragraph, new_x="LMARGIN", new_y="NEXT")
+    name = demo.title.replace("/", "-")  # "tháng 12/2026" is not a folder
+    stored = save_bytes(bytes(pdf.output()), namespace="content", filename=f"{name}.pdf",
+                        mimetype="application/pdf")
+    db.session.add(Attachment(item_id=item.id, file_id=stored.id))
 
 
 def _committee(org) -> str:

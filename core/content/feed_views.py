@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from core.audit import audit
@@ -17,6 +17,7 @@ from core.extensions import db
 from core.jobs import enqueue
 from core.org.models import Organisation
 from core.org.scope import get_scoped, refuse
+from core.fields import Choice
 from core.web import already_done, commit_keyed, new_idempotency_key, render
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -36,7 +37,7 @@ class FeedForm(FlaskForm):
     url = StringField(_l("Address of the RSS or Atom feed"),
                       [DataRequired(_l("Please enter the address of the feed.")),
                        Length(max=1000, message=TOO_LONG), _http_url])
-    org_id = SelectField(_l("Province"), coerce=int)
+    org_id = Choice(_l("Province"), coerce=int)
     idempotency_key = HiddenField()
 
 

@@ -1,16 +1,17 @@
 """Forms for publishing news, documents, announcements and useful-life pages, and their labels."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import DateField, HiddenField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from core.content.models import Kind
 from core.content.service import DRAFT, LATER, NOW, secret_message
+from core.fields import Choice, Radio
 from core.localtime import local_to_utc, reader_province, today_local
 from core.org.models import utcnow
 
@@ -47,25 +48,6 @@ WHEN = [(NOW, _l("Publish now")), (LATER, _l("Publish at a set time")),
         (DRAFT, _l("Save as a draft (not published)"))]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker's, and what people type without it
 TIME_FORMATS = ["%H:%M", "%Hh%M", "%H.%M", "%Hh"]
-CHOOSE = _l("Please choose from the list.")
-
-
-class Choice(SelectField):
-    """A choice outside the list, or no choice, gets a message in the user's language."""
-
-    def __init__(self, label, choices=None, message=CHOOSE, **kwargs):
-        super().__init__(label, choices=choices, validate_choice=False, **kwargs)
-        self.message = message
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:  # not even a number
-            self.data = None
-
-    def pre_validate(self, form):
-        if self.data in (None, "") or self.data not in [v for v, _label in self.choices or []]:
-            raise ValidationError(self.message)
 
 
 class OrgChoice(Choice):
@@ -75,12 +57,6 @@ class OrgChoice(Choice):
     def pre_validate(self, form):
         if self.data is None:
             raise ValidationError(self.message)
-
-
-class Radio(RadioField):
-    def pre_validate(self, form):
-        if self.data not in [v for v, _label in self.choices or []]:
-            raise ValidationError(CHOOSE)
 
 
 def _date(label):

@@ -30,10 +30,10 @@ def register_blueprints():
 def menu_links(user):
     if not user.is_authenticated:
         return []
-    links = [NavLink(_("Announcements"), url_for("content.announcements"), weight=35),
-             NavLink(_("Useful life"), url_for("content.life"), weight=40)]
+    links = [NavLink(_("Announcements"), url_for("content.announcements"), weight=35, icon="announcement"),
+             NavLink(_("Useful life"), url_for("content.life"), weight=40, icon="life")]
     if has_any(user, PUBLISH):
-        links.append(NavLink(_("Publish news and documents"), url_for("content.manage"), weight=15,
+        links.append(NavLink(_("Publish news and documents"), url_for("content.manage"), weight=15, icon="publish",
                              section="manage",
                              description=_("Publish news, documents, announcements and useful-life pages")))
     return links
@@ -46,21 +46,28 @@ def home_cards(user):
     cards = []
     latest = newest_announcement(user)
     if latest is not None:
-        cards.append(HomeCard(latest.title, url_for("content.read", item_id=latest.id), weight=3,
+        cards.append(HomeCard(latest.title, url_for("content.read", item_id=latest.id), weight=3, icon="announcement",
                               body=latest.summary or "", badge=_("Announcement")))
     if has_any(user, PUBLISH):
-        cards.append(HomeCard(_("Publish something new"), url_for("content.choose_kind"), weight=6,
+        cards.append(HomeCard(_("Publish something new"), url_for("content.choose_kind"), weight=6, icon="publish",
                               body=_("News, a document, an announcement for your members")))
     return cards
 
 
+def announcement_since():
+    """Announcements older than this are no longer current (CONTENT_ANNOUNCEMENT_DAYS)."""
+    from flask import g
+
+    if "_sotay_announcement_since" not in g:  # one instant per request: every hook asks alike
+        days = current_app.config.get("CONTENT_ANNOUNCEMENT_DAYS", ANNOUNCEMENT_DAYS)
+        g._sotay_announcement_since = utcnow() - timedelta(days=days)
+    return g._sotay_announcement_since
+
+
 def newest_announcement(user):
     """The newest announcement addressed to `user` that is still current: its id, title and
-    summary (one indexed query, without the body)."""
-    days = current_app.config.get("CONTENT_ANNOUNCEMENT_DAYS", ANNOUNCEMENT_DAYS)
-    since = utcnow() - timedelta(days=days)
-    when = func.coalesce(ContentItem.publish_at, ContentItem.created_at)
-    stmt = (visible_to(user).where(ContentItem.kind == Kind.ANNOUNCEMENT.value, when >= since)
-            .with_only_columns(ContentItem.id, ContentItem.title, ContentItem.summary)
-            .order_by(when.desc(), ContentItem.id.desc()).limit(1))
-    return db.session.execute(stmt).first()
+    summary, from the home page's one content query (core.content.library.home_items)."""
+    from core.content.library import home_items
+    from core.content.library_hooks import HOME_ITEMS
+
+    return home_items(user, HOME_ITEMS, announcement_since()).announcement

@@ -25,8 +25,8 @@ def register_blueprints():
 def menu_links(user):
     if not user.is_authenticated:
         return []
-    return [NavLink(_("News"), url_for("library.news_list"), weight=20),
-            NavLink(_("Documents"), url_for("library.documents_list"), weight=30)]
+    return [NavLink(_("News"), url_for("library.news_list"), weight=20, icon="news"),
+            NavLink(_("Documents"), url_for("library.documents_list"), weight=30, icon="document")]
 
 
 @hookimpl
@@ -35,19 +35,16 @@ def home_cards(user):
     busiest page of all)."""
     if not user.is_authenticated:
         return []
-    from core.content.library import item_url, newest, newest_issued, snippet
+    from core.content.hooks import announcement_since
+    from core.content.library import home_items, item_url, snippet
 
+    items = home_items(user, HOME_ITEMS, announcement_since())
     cards = []
-    for kind, title, endpoint, order, weight in (
-            (Kind.NEWS.value, _("Latest news"), "library.news_list", newest(), 20),
-            (Kind.DOCUMENT.value, _("New documents"), "library.documents_list", newest_issued(), 30)):
-        # The ids from the index alone, then only those rows' titles.
-        latest = (visible_to(user).where(ContentItem.kind == kind).with_only_columns(ContentItem.id)
-                  .order_by(*order).limit(HOME_ITEMS))
-        rows = db.session.execute(select(ContentItem.id, ContentItem.title)
-                                  .where(ContentItem.id.in_(latest)).order_by(*order)).all()
+    for rows, title, endpoint, weight, drawing in (
+            (items.news, _("Latest news"), "library.news_list", 20, "news"),
+            (items.documents, _("New documents"), "library.documents_list", 30, "document")):
         if rows:
-            cards.append(HomeCard(title, url_for(endpoint), weight=weight, html=snippet(
+            cards.append(HomeCard(title, url_for(endpoint), weight=weight, icon=drawing, html=snippet(
                 "content/library_card.html", rows=rows, item_url=item_url)))
     return cards
 

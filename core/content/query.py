@@ -26,3 +26,17 @@ def visible_to(user) -> Select:
 def manageable_by(user) -> Select:
     """Items (any status) issued by organisations where `user` may publish."""
     return select(ContentItem).where(ContentItem.org_id.in_(scope_ids(user, PUBLISH)))
+
+
+def seen_visible(user, item_id: int) -> None:
+    """Note, for the rest of the request, that `user` may read item `item_id` (a view found it
+    through visible_to): the hooks of the same page then ask the database nothing more."""
+    from flask import g
+
+    g.setdefault("_sotay_visible", set()).add((user.id, item_id))
+
+
+def known_visible(user, item_id: int) -> bool:
+    from flask import g, has_request_context
+
+    return has_request_context() and (user.id, item_id) in g.get("_sotay_visible", ())

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from core import files
 from core.auth.models import User
@@ -16,7 +16,7 @@ from core.content import service
 from core.content.forms import (DOCUMENT_CATEGORIES, FORMS, KIND_HINTS, KIND_TITLES, LEVEL_TITLES,
                                 LIFE_CATEGORIES, STATE_TITLES, ConfirmForm)
 from core.content.models import Attachment, ContentItem, ContentRevision, Kind, Status
-from core.content.query import PUBLISH, manageable_by, visible_to
+from core.content.query import PUBLISH, manageable_by, seen_visible, visible_to
 from core.content.service import DRAFT, LATER, NOW, ContentError, ItemData
 from core.extensions import db
 from core.files.kinds import JPEG, PNG
@@ -309,7 +309,11 @@ def version(item_id: int, version: int):
 
 def readable(item_id: int) -> ContentItem:
     """An item the user may read (published to them) or manages; 404 for anyone else."""
-    item = db.session.scalar(visible_to(current_user).where(ContentItem.id == item_id))
+    # The issuing organisation in the same query: the page names it.
+    item = db.session.scalar(visible_to(current_user).where(ContentItem.id == item_id)
+                             .options(joinedload(ContentItem.org)))
+    if item is not None:
+        seen_visible(current_user, item_id)
     if item is None and has_any(current_user, PUBLISH):
         item = db.session.scalar(manageable_by(current_user).where(ContentItem.id == item_id))
     if item is None:

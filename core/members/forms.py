@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import unicodedata
+from calendar import monthrange
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from core.auth.accounts import normalise_login
+from core.fields import Choice, Radio
 from core.localtime import today_local
 from core.org.models import MemberKind, MemberStatus
 
@@ -43,34 +45,15 @@ EVENT_LABELS = {
     "removed": _l("Removed from the rolls"),
     "expelled": _l("Expelled"),
 }
+# Notes the import writes on the events it records (kept as plain words in the database, which
+# the undo looks for): shown in the member's language.
+NOTE_LABELS = {"import": _l("From the imported member list"), "undo import": _l("Import undone")}
 GENDERS = [("", _l("Not given")), ("nam", _l("Male")), ("nữ", _l("Female"))]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]  # the date picker's, and what people type without it
 BAD_DATE = _l("Please enter a date such as 19/05/1990.")
 
 
 TOO_LONG = _l("This is too long.")
-
-
-class ChoiceMixin:
-    """A choice outside the list gets a message in the user's language."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:  # a value that is not even a number: the same "choose" message
-            self.data = None
-
-    def pre_validate(self, form):
-        if self.data not in [value for value, _label in self.choices or []]:
-            raise ValidationError(_l("Please choose from the list."))
-
-
-class Select(ChoiceMixin, SelectField):
-    pass
-
-
-class Radio(ChoiceMixin, RadioField):
-    pass
 
 
 def _date(label, required=False):
@@ -94,6 +77,17 @@ def _digits(field, message) -> bool:
     return True
 
 
+PROBATION_MONTHS = 12  # the Party Charter's probation, from admission to official membership
+
+
+def probation_ends(admitted: date) -> date:
+    """The first day a member admitted on `admitted` may become official (12 months on; the
+    29th-31st of a shorter month fall to its last day)."""
+    month = admitted.month - 1 + PROBATION_MONTHS
+    year, month = admitted.year + month // 12, month % 12 + 1
+    return date(year, month, min(admitted.day, monthrange(year, month)[1]))
+
+
 class MemberForm(FlaskForm):
     """A member's record; the branch is chosen only when adding (moving is a transfer)."""
 
@@ -104,7 +98,7 @@ class MemberForm(FlaskForm):
     card_number = StringField(_l("Party-card number"), [Optional(), Length(max=32, message=TOO_LONG)])
     phone = StringField(_l("Phone"), [Optional(), Length(max=32, message=TOO_LONG)])
     birth_date = _date(_l("Date of birth"))
-    gender = Select(_l("Gender"), choices=GENDERS, default="")
+    gender = Choice(_l("Gender"), choices=GENDERS, default="")
     kind = Radio(_l("Membership"), choices=list(KIND_LABELS.items()),
                       default=MemberKind.OFFICIAL.value)
     admission_date = _date(_l("Date of admission"), required=True)
@@ -135,11 +129,17 @@ class MemberForm(FlaskForm):
         if admitted and official and official < admitted:
             self.official_date.errors.append(_l("The official date cannot be before the date of admission."))
             ok = False
+        elif admitted and official and official < probation_ends(admitted):
+            # Party Charter, article 5: a probation of twelve months from admission.
+            self.official_date.errors.append(_l(
+                "The probation lasts 12 months: the official date is %(date)s or later.",
+                date=probation_ends(admitted).strftime("%d/%m/%Y")))
+            ok = False
         return bool(ok)
 
 
 class AddMemberForm(MemberForm):
-    org_id = Select(_l("Branch"), coerce=int)
+    org_id = Choice(_l("Branch"), coerce=int)
 
 
 class DatedChangeForm(FlaskForm):

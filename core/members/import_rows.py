@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from core.auth.accounts import normalise_login
 from core.extensions import db
 from core.localtime import today_local
+from core.members.forms import probation_ends
 from core.members.import_files import ImportFileError
 from core.org.models import Level, MemberKind, MemberStatus, Organisation
 from core.org.tree import subtree_ids
@@ -275,6 +276,9 @@ class RowChecker:
             row.errors.append(_("the date of admission to the Party is not after the date of birth"))
         if admitted and official and official < admitted:
             row.errors.append(_("the official date is before the date of admission to the Party"))
+        elif admitted and official and official < probation_ends(admitted):  # Charter, article 5
+            row.errors.append(_("the probation lasts 12 months: the official date is %(date)s or later",
+                                date=probation_ends(admitted).strftime("%d/%m/%Y")))
         if row.kind == PROBATIONARY and official:
             row.errors.append(_("a probationary member has no official date yet"))
 

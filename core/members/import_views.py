@@ -29,6 +29,7 @@ from core.members.service import org_names
 from core.org.models import Level, Member, Organisation
 from core.org.scope import can, has_any, is_id, refuse, require, scope_ids
 from core.plugins import current_province_id
+from core.fields import options
 from core.web import Page, already_done, commit_keyed, paginate, render
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,8 @@ MAX_CHOICES = 300  # above this many organisations, the list leaves the lowest l
 
 
 class UploadForm(FlaskForm):
+    # Not limited to the listed ones: an organisation found through ?q= may be posted; the view
+    # checks the permission on whatever comes.
     org_id = SelectField(_l("Organisation to import into"), coerce=int, validate_choice=False)
     file = FileField(_l("File exported from the party-member database"),
                      validators=[FileRequired(_l("Please choose the file."))])
@@ -60,7 +63,8 @@ def start():
         require(current_user, PERMISSION, request.form.get("org_id", type=int))
     form = UploadForm()
     query = " ".join(request.args.get("q", "").split())[:100]
-    form.org_id.choices, more = target_choices(current_user, query)
+    choices, more = target_choices(current_user, query)
+    form.org_id.choices = options(choices)
     if form.validate_on_submit():
         upload = None
         try:

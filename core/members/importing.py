@@ -45,8 +45,10 @@ COUNTS = ("rows", "new", "updated", "unchanged", "conflicts", "errors")
 
 def import_jobs() -> list[Job]:
     """The import's background jobs, for the core's register_jobs hook."""
-    return [Job(JOB_CHECK, "core.members.importing:check_job", title="member import: dry run"),
-            Job(JOB_APPLY, "core.members.importing:apply_job", title="member import: apply")]
+    from flask_babel import lazy_gettext as _l
+
+    return [Job(JOB_CHECK, "core.members.importing:check_job", title=_l("Checking the member file")),
+            Job(JOB_APPLY, "core.members.importing:apply_job", title=_l("Importing the members"))]
 
 
 # --- Uploads kept server-side ----------------------------------------------------------------
@@ -279,7 +281,7 @@ def _job(ctx, token: str, *, apply: bool) -> dict:
             return {"token": token, "refused": True}
         try:
             execute(upload, user, apply=apply,
-                    progress=lambda percent: ctx.progress(percent, _("%(percent)s%% of the rows",
+                    progress=lambda percent: ctx.progress(percent, _("%(percent)s%% of the rows done.",
                                                                      percent=percent)))
         except ImportFileError:
             return {"token": token, "failed": True}

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from core.audit import audit
 from core.auth.accounts import issue_code, normalise_login
 from core.auth.models import ResetRequest, User, UserSession
+from core.collation import by_name
 from core.extensions import db
 from core.localtime import today_local
 from core.members.lifecycle import PENDING, Change, MemberError
@@ -120,7 +121,7 @@ def list_members(user, flt: MemberFilter):
         stmt = stmt.where(_has_account() if flt.account == "yes" else ~_has_account())
     if flt.used:
         stmt = stmt.where(_used_app() if flt.used == "yes" else ~_used_app())
-    order = [Member.full_name, Member.id]
+    order = [by_name(Member.full_name), Member.id]
     if flt.q:
         wide, exact = search_condition(flt.q)
         stmt = stmt.where(wide)
@@ -194,7 +195,7 @@ def branch_choices(user, permission: str, *, under: int | None = None, q: str = 
     stmt = (select(Organisation).where(Organisation.id.in_(scope_ids(user, permission)),
                                        Organisation.level == Level.BRANCH.value,
                                        Organisation.active.is_(True))
-            .options(selectinload(Organisation.parent)).order_by(Organisation.name, Organisation.id))
+            .options(selectinload(Organisation.parent)).order_by(by_name(Organisation.name), Organisation.id))
     if under:
         stmt = stmt.where(Organisation.id.in_(subtree_ids(under)))
     if exclude:

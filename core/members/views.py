@@ -12,13 +12,14 @@ from core.auth.accounts import open_request, reveal_code, seal_code
 from core.auth.models import ResetRequest
 from core.extensions import db
 from core.members import lifecycle, service
-from core.members.forms import (ACTION_LABELS, EVENT_LABELS, KIND_LABELS, STATUS_LABELS, AddMemberForm,
-                                CodeForm, MemberForm, StatusForm, TransferForm)
+from core.members.forms import (ACTION_LABELS, EVENT_LABELS, KIND_LABELS, NOTE_LABELS, STATUS_LABELS,
+                                AddMemberForm, CodeForm, MemberForm, StatusForm, TransferForm)
 from core.members.service import MemberError, MemberFilter, MemberRecord
 from core.org.models import Member
 from core.org.scope import (can, get_scoped, has_any, members_not_outranked, outranks, refusal_message, refuse,
                             require)
 from core.sender import send_text
+from core.fields import offered
 from core.web import already_done, commit_keyed, new_idempotency_key, paginate, render
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -30,7 +31,7 @@ SHOWN_CODE = "members.shown_code"
 @bp.context_processor
 def labels():
     return {"status_labels": STATUS_LABELS, "kind_labels": KIND_LABELS,
-            "event_labels": EVENT_LABELS, "action_labels": ACTION_LABELS}
+            "event_labels": EVENT_LABELS, "action_labels": ACTION_LABELS, "note_labels": NOTE_LABELS}
 
 
 def _require_any(name: str) -> None:
@@ -110,7 +111,7 @@ def add():
     if done:
         return done
     if request.method == "GET":
-        ids = [value for value, _label in form.org_id.choices]
+        ids = offered(form.org_id)
         home = current_user.home_org_id
         form.org_id.data = home if home in ids else (ids[0] if len(ids) == 1 else None)
 

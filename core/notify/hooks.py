@@ -53,9 +53,9 @@ def menu_links(user):
 
     count = service.unread_count(user)
     label = _("Notifications (%(count)s)", count=count) if count else _("Notifications")
-    links = [NavLink(label, url_for("notify.index"), weight=80)]
+    links = [NavLink(label, url_for("notify.index"), weight=80, icon="inbox")]
     if may_manage_feeds(user):
-        links.append(NavLink(_("Portal news feeds"), url_for("feeds.index"), weight=70,
+        links.append(NavLink(_("Portal news feeds"), url_for("feeds.index"), weight=70, icon="feed",
                              section="manage",
                              description=_("Import news from the provincial Party portal")))
     return links

@@ -121,12 +121,16 @@ class Choice:
 def choices(user) -> list[Choice]:
     chosen = dict(db.session.execute(select(NotificationPreference.kind, NotificationPreference.enabled)
                                      .where(NotificationPreference.user_id == user.id)).all())
-    return [Choice(kind, chosen.get(kind.name, kind.default_on)) for kind in kinds_for(_province(user))]
+    return [Choice(kind, kind.required or chosen.get(kind.name, kind.default_on))
+            for kind in kinds_for(_province(user))]
 
 
 def save_choices(user, enabled: set[str]) -> None:
-    """Store the choice for every kind offered (ticked: on; not ticked: off)."""
+    """Store the choice for every kind offered (ticked: on; not ticked: off); a required kind
+    cannot be turned off."""
     for kind in kinds_for(_province(user)):
+        if kind.required:
+            continue
         row = db.session.get(NotificationPreference, (user.id, kind.name))
         if row is None:
             row = NotificationPreference(user_id=user.id, kind=kind.name)
@@ -145,8 +149,9 @@ def _addressed(*extra):
     """The ids of the user's notifications as two selects, each on its own index: personal ones
     by user_id, and those of the organisations above the user's branch through the closure table
     (one OR of the two leaves PostgreSQL no index to use). Of a kind of an enabled feature the
-    user did not turn off, or of one off by default that they turned on."""
-    wanted = or_(and_(Notification.kind.in_(bindparam("on", expanding=True)),
+    user did not turn off, or of one off by default that they turned on, or of a required kind."""
+    wanted = or_(Notification.kind.in_(bindparam("must", expanding=True)),
+                 and_(Notification.kind.in_(bindparam("on", expanding=True)),
                       Notification.kind.not_in(_chosen(False))),
                  and_(Notification.kind.in_(bindparam("off", expanding=True)),
                       Notification.kind.in_(_chosen(True))))
@@ -172,8 +177,9 @@ def _count_statement():
 def _params(user, since: datetime | None = None) -> dict:
     """Addressed to `user` or above their branch, since their account exists (or `since`, if later)."""
     kinds = [k for k in kinds_for(_province(user)) if k.name != DIGEST_SMS]
-    return {"uid": user.id, "home": user.home_org_id,
-            "on": [k.name for k in kinds if k.default_on], "off": [k.name for k in kinds if not k.default_on],
+    return {"uid": user.id, "home": user.home_org_id, "must": [k.name for k in kinds if k.required],
+            "on": [k.name for k in kinds if k.default_on and not k.required],
+            "off": [k.name for k in kinds if not k.default_on and not k.required],
             "start": max(user.created_at, since) if since else user.created_at}
 
 

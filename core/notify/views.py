@@ -6,9 +6,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from core.fields import Boxes
 from core.notify import service
 from core.security import safe_next
 from core.web import paginate, render
@@ -24,16 +24,6 @@ def _embedded_jobs():
         from core.jobs import _make_backend
 
         _make_backend(app)
-
-
-class Boxes(SelectMultipleField):
-    """Boxes to tick; a value not offered gets a message in the user's language (WTForms has
-    no Vietnamese of its own)."""
-
-    def pre_validate(self, form):
-        offered = {value for value, _label in self.choices or ()}
-        if any(value not in offered for value in self.data or ()):
-            raise ValidationError(_l("Please choose from the list."))
 
 
 class PrefsForm(FlaskForm):
@@ -81,7 +71,9 @@ def read_all():
 @login_required
 def prefs():
     """A member chooses what to be told about; the kinds turned off vanish from the inbox."""
-    current = service.choices(current_user)
+    offered = service.choices(current_user)
+    current = [c for c in offered if not c.kind.required]
+    always = [c.kind for c in offered if c.kind.required]
     form = PrefsForm()
     form.kinds.choices = [(c.kind.name, c.kind.title) for c in current]
     if form.validate_on_submit():
@@ -91,4 +83,5 @@ def prefs():
         return redirect(url_for("notify.prefs"), 303)
     if not form.is_submitted():
         form.kinds.data = [c.kind.name for c in current if c.enabled]
-    return render("notify/prefs.html", form=form, status=400 if form.errors else 200, private=True)
+    return render("notify/prefs.html", form=form, always=always, status=400 if form.errors else 200,
+                  private=True)

@@ -11,6 +11,7 @@ from datetime import date
 
 from sqlalchemy import Select, and_, exists, false, or_, select
 
+from core.collation import by_name
 from core.extensions import db
 from core.localtime import today_local
 from core.org.models import (IN_GOOD_STANDING, Member, MemberEvent, MemberKind, MemberStatus,
@@ -59,7 +60,7 @@ def roster(org_id: int, on: date | None = None, *, subtree: bool = False,
         rows = db.session.execute(
             select(Member.id, Member.full_name, Member.org_id, Member.kind, Member.status, account)
             .where(Member.org_id.in_(orgs), Member.status.in_(statuses))
-            .order_by(Member.full_name, Member.id))
+            .order_by(by_name(Member.full_name), Member.id))
         return [RosterEntry(*row) for row in rows]
     wanted = set(db.session.scalars(orgs))
     moved = select(MemberEvent.member_id).where(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from flask import abort, current_app
 from sqlalchemy import exists, or_, select
 
+from core.collation import by_name
 from core.extensions import db
 from core.org.models import OrgClosure
 
@@ -211,4 +212,4 @@ def branch_mates(user):
 
     home = home_of(user)
     return (select(Member).where(Member.org_id == home, Member.status.in_(IN_GOOD_STANDING))
-            .order_by(Member.full_name, Member.id))
+            .order_by(by_name(Member.full_name), Member.id))

@@ -9,10 +9,12 @@ from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from core.auth.models import ResetRequest
+from core.collation import by_name
 from core.events import OrgMoved, OrgsMerged, emit
 from core.extensions import db
 from core.localtime import today_local
 from core.org.models import CHILD_LEVELS, Level, Member, MemberEvent, OrgClosure, Organisation, RoleAssignment
+from core.text import fold
 
 
 class TreeError(ValueError):
@@ -22,6 +24,11 @@ class TreeError(ValueError):
 NOT_AT_TOP = _l("Only a provincial Party committee can stand at the top of the tree.")
 LEVEL_NOT_ALLOWED = _l("This kind of organisation cannot be placed there.")
 INTO_ITSELF = _l("An organisation cannot be moved into itself or one of its own units.")
+SAME_NAME = _l("There is already an organisation of this name here: please choose another name.")
+
+
+class DuplicateName(TreeError):
+    """A sibling (or, at the top, another province) already bears the name."""
 OTHER_PROVINCE = _l("An organisation cannot be moved to another province.")
 MERGE_LEVELS = _l("Only two different organisations of the same level can be merged.")
 log = logging.getLogger(__name__)
@@ -60,7 +67,7 @@ def level_above(org: Organisation) -> Organisation | None:
 
 def children(org: Organisation) -> list[Organisation]:
     stmt = select(Organisation).where(Organisation.parent_id == org.id, Organisation.active.is_(True))
-    return list(db.session.scalars(stmt.order_by(Organisation.name)))
+    return list(db.session.scalars(stmt.order_by(by_name(Organisation.name))))
 
 
 def create_org(name: str, level: Level | str, parent: Organisation | None) -> Organisation:
@@ -70,7 +77,12 @@ def create_org(name: str, level: Level | str, parent: Organisation | None) -> Or
         raise TreeError(NOT_AT_TOP)
     if parent is not None and level not in CHILD_LEVELS[Level(parent.level)]:
         raise TreeError(LEVEL_NOT_ALLOWED)
-    org = Organisation(name=name.strip(), level=level.value, parent_id=parent.id if parent else None)
+    name = " ".join(name.split())
+    siblings = select(Organisation.name).where(
+        Organisation.parent_id == parent.id if parent is not None else Organisation.parent_id.is_(None))
+    if any(fold(other) == fold(name) for other in db.session.scalars(siblings)):
+        raise DuplicateName(SAME_NAME)
+    org = Organisation(name=name, level=level.value, parent_id=parent.id if parent else None)
     db.session.add(org)
     db.session.flush()
     org.province_id = parent.province_id if parent else org.id

@@ -33,7 +33,7 @@ def register_jobs():
 def menu_links(user):
     if not user.is_authenticated or user.home_org_id is None:
         return []
-    return [NavLink(_("Notes"), url_for("_example.index"), weight=60)]
+    return [NavLink(_("My notes"), url_for("_example.index"), weight=60, icon="note")]
 
 
 @hookimpl
@@ -42,5 +42,5 @@ def home_cards(user):
         return []
     count = db.session.scalar(select(func.count(ExampleNote.id)).where(
         ExampleNote.org_id == user.home_org_id, ExampleNote.archived.is_(False)))
-    return [HomeCard(_("Branch notes"), url_for("_example.index"), weight=60,
+    return [HomeCard(_("Branch notes"), url_for("_example.index"), weight=60, icon="note",
                      body=_("%(count)s note(s) kept by the branch.", count=count))]

@@ -20,7 +20,8 @@ REFERENCE = "/healthz"  # the floor: Flask, one `SELECT 1`, a small JSON answer
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
-    parser.add_argument("command", nargs="?", default="all", choices=["seed", "home", "pages", "profile", "all"])
+    parser.add_argument("command", nargs="?", default="all", choices=["seed", "home", "pages", "profile", "all",
+                                                                "compare", "lighthouse"])
     parser.add_argument("--members", type=int, default=100_000, help="members in the demo province")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://127.0.0.1:5432/"),
                         help="the PostgreSQL server to create the bench database on")
@@ -36,6 +37,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--tool", choices=["auto", "wrk", "python"], default="auto")
     parser.add_argument("--role", default="member", help="whose home page `home` loads")
     parser.add_argument("--no-save", action="store_true", help="do not write results/latest.md")
+    parser.add_argument("--rounds", type=int, default=3, help="for `compare`: interleaved rounds")
     args = parser.parse_args(argv)
     if not 0 < args.seconds <= 300 or not 0 < args.connections <= 64:
         parser.error("--seconds must be in (0, 300] and --connections in (0, 64]")
@@ -108,6 +110,19 @@ def main(argv: list[str] | None = None) -> int:
         if runs + pg_runs:
             emit(args, "seed", "Seed", tables.seeds(runs + pg_runs))
         accounts = json.loads((db.instance / "demo-accounts.json").read_text())
+        if args.command == "compare":
+            from tests.bench import compare
+
+            _found, text = compare.run(db, accounts, workers=args.workers, seconds=args.seconds,
+                                       rounds=args.rounds, connections=args.connections, tool=args.tool)
+            emit(args, "compare", "Signed-in pages against /healthz and a bare page", text)
+            return 0
+        if args.command == "lighthouse":
+            from tests.bench import lighthouse
+
+            emit(args, "lighthouse", "Lighthouse, mobile (simulated slow 4G/3G)",
+                 lighthouse.run(db, accounts, workers=args.workers))
+            return 0
         if args.command in ("home", "pages", "all"):
             with server.gunicorn(db, args.workers, args.worker_class, args.threads) as srv:
                 if args.command in ("home", "all"):

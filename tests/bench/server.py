@@ -159,13 +159,13 @@ class Gunicorn:
 
 @contextmanager
 def gunicorn(db: Database, workers: int = 2, worker_class: str = "sync", threads: int = 1,
-             extra: tuple[str, ...] = (), env: dict[str, str] | None = None):
+             extra: tuple[str, ...] = (), env: dict[str, str] | None = None, app: str = "wsgi:app"):
     """Start gunicorn on a free loopback port, wait for /healthz, and always stop it."""
     port = free_port()
     errors = db.instance / "gunicorn.log"
     command = [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", worker_class,
                "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--error-logfile", str(errors),
-               "--log-level", "warning", *extra, "wsgi:app"]
+               "--log-level", "warning", *extra, app]
     process = subprocess.Popen(command, cwd=ROOT, env={**db.env(), **(env or {})}, stdin=subprocess.DEVNULL,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     server = Gunicorn(process, port, db)

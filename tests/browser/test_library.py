@@ -34,6 +34,7 @@ def documents(app, accounts):
 def test_member_finds_a_resolution_and_saves_it(js, any_page, accounts, documents):
     page = any_page
     sign_in(page, accounts["member"])
+    page.locator("header summary", has_text="Danh mục").click()  # the menu is folded
     page.get_by_role("navigation", name="Trình đơn chính").get_by_role("link", name="Văn bản").click()
     page.wait_for_url(at("/documents/"))
     page.get_by_label("Từ khóa, tên hoặc số hiệu văn bản").fill("nghi quyet 57")

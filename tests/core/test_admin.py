@@ -96,6 +96,24 @@ def test_province_admin_builds_a_district_with_a_grassroots_and_a_branch(as_role
     assert {"org.created", "org.renamed"} <= actions
 
 
+def test_a_new_organisation_defaults_to_a_branch_and_a_sibling_name_is_refused(as_role, ids, app):
+    admin = as_role("grassroots_admin")
+    grassroots = ids["grassroots"]
+    page_url = f"/admin/orgs/{grassroots}"
+    page = admin.text(page_url)
+    chosen = re.search(r'<input[^>]*checked[^>]*name="child-level"[^>]*>|<option[^>]*selected[^>]*value="(\w+)"|'
+                       r'<input[^>]*name="child-level"[^>]*checked[^>]*>', page)
+    assert chosen and "branch" in chosen.group(0), "a branch (Chi bộ) is what is usually added"
+    create_under(admin, grassroots, "Chi bộ Thôn Đông", "branch")
+    again = admin.submit(f"{page_url}/children", {"idempotency_key": key_on(admin.text(page_url)),
+                                                  "child-name": "  chi bộ thôn  đông ", "child-level": "branch"},
+                         form_page=page_url)
+    says(again, 400, "Ở đây đã có một tổ chức mang tên này")
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Organisation.id)).where(
+            Organisation.name == "Chi bộ Thôn Đông")) == 1
+
+
 def test_a_retried_create_makes_one_organisation(as_role, ids, app):
     admin = as_role("grassroots_admin")
     page = f"/admin/orgs/{ids['grassroots']}"
@@ -452,9 +470,11 @@ def test_a_feature_whose_requirement_is_off_cannot_be_turned_on(app_with_depende
     says(toggle(admin, province, "needs_example", True), 400, "đồng chí hãy bật tính năng đó trước")
     page = admin.text("/admin/plugins")
     assert "Needs example" in page and "Cần có:" in page
+    # Other installed plugins (meetings, …) have their own buttons: count against them.
+    on_before, off_before = page.count("Tắt tính năng"), page.count("Bật tính năng")
     says(toggle(admin, province, "_example", True), 302)
     says(toggle(admin, province, "needs_example", True), 302)
-    assert admin.text("/admin/plugins").count("Tắt tính năng") == 2
+    assert admin.text("/admin/plugins").count("Tắt tính năng") == on_before + 2
     says(toggle(admin, province, "_example", False), 302)  # the dependent goes off with it
     page = admin.text("/admin/plugins")
-    assert page.count("Bật tính năng") == 2 and "Cần có" in page
+    assert page.count("Bật tính năng") == off_before and "Cần có" in page

@@ -395,3 +395,17 @@ def test_demo_content_reaches_the_branch(as_role, with_demo_content):
     sibling = as_role("member_other_branch")
     assert "Sinh hoạt chi bộ định kỳ tháng 12" not in sibling.text("/announcements/")
     assert "Sức khỏe" not in as_role("other_province_admin").text("/life/")
+
+
+def test_the_demo_monthly_material_has_a_pdf_to_download(app, as_role, with_demo_content):
+    member = as_role("member")
+    with app.app_context():
+        item = db.session.scalar(select(ContentItem).where(ContentItem.category == "monthly_material"))
+        title = item.title
+    page = member.text(f"/c/{item.id}")
+    link = re.search(r'href="(/c/\d+/files/[^"]+)"[^>]*>([^<]*)<', page)
+    assert link and title.replace("/", "-") in link.group(2), "the material shows its PDF to open"
+    response = member.client.get(link.group(1))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF") and len(response.data) > 1000
+    assert as_role("member_other_branch").client.get(link.group(1)).status_code == 404

@@ -135,15 +135,20 @@ def test_hook_calendar_entries(app, accounts, province):
 def test_hook_report_sections(app, accounts, province):
     with app.app_context():
         org = org_named(app, accounts["grassroots_admin"]["org"])
-        sections = report_for(org, user_of(accounts, "grassroots_admin"))
+        # Other installed plugins (meetings) add their own sections: look at the fixture's.
+        sections = [s for s in report_for(org, user_of(accounts, "grassroots_admin"))
+                    if s.title.startswith("Fixture")]
         assert [s.title for s in sections] == ["Fixture first", "Fixture section"]
         assert sections[1].figures == {"org": org.name}
     switch(app, province, "fixture", False)
     with app.app_context():
-        assert report_for(org, user_of(accounts, "grassroots_admin")) == []
+        assert not [s for s in report_for(org, user_of(accounts, "grassroots_admin"))
+                    if s.title.startswith("Fixture")]
 
 
 def test_hook_hand_over_question(app, accounts, province):
+    # The first plugin to take a question keeps it: with the feedback plugin off, the fixture takes it.
+    switch(app, province, "feedback", False)
     with app.app_context():
         member = user_of(accounts, "member")
         question = Question("Đảng phí đóng thế nào?", member.id, member.home_org_id, "assistant")
@@ -174,13 +179,15 @@ def memory_plugin(monkeypatch, tmp_path, name: str, **hooks) -> dict:
 
 @pytest.fixture
 def kinds_app(db_uri, tmp_path, monkeypatch):
-    """The app with a small plugin that declares two notification kinds (one off by default)."""
+    """The app with a small plugin that declares three notification kinds (one off by default,
+    one required)."""
     from core.types import NotificationKind
     from tests.core.test_notify import clear_inbox
 
     kinds = memory_plugin(monkeypatch, tmp_path, "kinds", notification_kinds=lambda: [
         NotificationKind("kinds.reminder", "Fixture reminders"),
-        NotificationKind("kinds.rare", "Fixture rarities", False)])
+        NotificationKind("kinds.rare", "Fixture rarities", False),
+        NotificationKind("kinds.secret", "Fixture confidential notices", required=True)])
     app = make_app(db_uri, tmp_path / "instance", EXTRA_PLUGINS=kinds, REDIS_URL="")
     clear_inbox(app)
     yield app
@@ -211,6 +218,31 @@ def test_hook_notification_kinds(kinds_app, accounts):
     assert "Fixture reminders" not in member.text("/inbox/prefs")
     inbox = member.text("/inbox/")
     assert "Fixture reminder for the branch" not in inbox and "Hộp thư (1)" not in inbox
+
+
+def test_a_required_kind_cannot_be_turned_off(kinds_app, accounts):
+    """A confidential notice reaches the member whatever they untick: the page lists it as
+    always on, and a forged post naming it changes nothing."""
+    from core.notify.service import notify
+    from tests.support import Visitor
+
+    app = kinds_app
+    with app.app_context():
+        branch = org_named(app, accounts["member"]["org"]).id
+        notify("kinds.secret", "Fixture confidential notice", url="/", org_id=branch)
+        notify("kinds.reminder", "Fixture reminder for the branch", url="/", org_id=branch)
+        db.session.commit()
+    member = Visitor(app.test_client())
+    member.login(accounts["member"])
+    prefs = member.text("/inbox/prefs")
+    assert 'value="kinds.secret"' not in prefs  # no box to untick
+    assert "Luôn được gửi, không tắt được:" in prefs and "Fixture confidential notices" in prefs
+    # Untick everything, and forge the required kind's name as "off" as well.
+    assert member.submit("/inbox/prefs", {}).status_code == 303
+    assert member.submit("/inbox/prefs", {"kinds": "kinds.secret"}).status_code in (303, 400)
+    inbox = member.text("/inbox/")
+    assert "Fixture reminder for the branch" not in inbox
+    assert "Fixture confidential notice" in inbox
 
 
 def test_hook_register_settings(app, as_role, accounts, province):
@@ -424,4 +456,18 @@ def test_the_calendar_page_lists_the_plugins_entries_by_day(app, as_role, provin
     assert member.get("/calendar/?month=%00").status_code == 200
     switch(app, province, "fixture", False)
     assert "Fixture sooner" not in member.text("/calendar/")
-    assert "Tháng này chưa có việc gì" in member.text("/calendar/")
+    # A month no other plugin's demo data reaches (the tasks plugin's demo deadlines are this month's).
+    assert "Tháng này chưa có việc gì" in member.text("/calendar/?month=2031-02")
+
+
+def test_the_calendar_shows_a_week_and_a_day(app, as_role, province):
+    member = as_role("member")
+    week = member.text("/calendar/?view=week&day=2031-02-12")  # a Wednesday: the week from Monday 10
+    assert "tuần 10/02–16/02/2031" in week and "11/02/2031" in week and "Fixture sooner" in week
+    assert 'href="/calendar/?view=week&amp;day=2031-02-03"' in week  # the week before
+    day = member.text("/calendar/?view=day&day=2031-02-12")
+    assert "12/02/2031" in day and "Fixture sooner" not in day  # the fixture's entries fall on the next days
+    assert "Ngày này chưa có việc gì trong lịch." in day
+    assert 'href="/calendar/?view=day&amp;day=2031-02-13"' in day
+    for bad in ("?view=week&day=2031-13-01", "?view=day&day=%00", "?view=year"):
+        assert member.get(f"/calendar/{bad}").status_code == 200

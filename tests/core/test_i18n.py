@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,3 +40,11 @@ def test_placeholders_survive_translation():
     for english, vietnamese in catalog.table().items():
         for token in ("%(", "%s"):
             assert english.count(token) == vietnamese.count(token), english
+
+
+def test_one_english_string_has_one_translation(tmp_path):
+    (tmp_path / "content.tsv").write_text("Title\tTiêu đề\nSave\tLưu\n", encoding="utf-8")
+    (tmp_path / "meetings.tsv").write_text("Save\tLưu\nTitle\tTên cuộc họp\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"meetings.tsv:2: 'Title' is already translated differently in content.tsv:1"):
+        catalog.table(tmp_path)
+    assert catalog.table()["Title"] == "Tiêu đề"  # the project's own files agree with each other

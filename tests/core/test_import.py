@@ -227,7 +227,8 @@ def test_errors_within_the_file_are_reported_per_row(as_role, tree):
             person(3, tree["a_name"], born="1970"), person(4, tree["a_name"], status="Đang công tác"),
             person(5, tree["a_name"], name=""), person(6, tree["a_name"], phone="abc"),
             person(7, tree["a_name"], card=tree["known_card"][:-1] + "x"),
-            person(8, tree["a_name"], admitted="01/01/1960")]
+            person(8, tree["a_name"], admitted="01/01/1960"),
+            person(9, tree["a_name"], official="01/12/1995")]
     _, text = preview(admin, tree["grassroots"], csv_bytes(rows))
     assert "Dòng 3: số thẻ 88000001 đã có ở dòng 2" in text
     assert "Dòng 4: ngày sinh không hợp lệ '1970'" in text
@@ -236,6 +237,7 @@ def test_errors_within_the_file_are_reported_per_row(as_role, tree):
     assert "Dòng 7: số điện thoại không hợp lệ 'abc'" in text
     assert "Dòng 8:" in text
     assert "Dòng 9: ngày vào Đảng không sau ngày sinh" in text
+    assert "Dòng 10: thời gian dự bị là 12 tháng: ngày chính thức phải từ 19/05/1996 trở đi" in text
     assert count(text, "Sẽ thêm mới") == 1
 
 
@@ -479,8 +481,17 @@ def test_a_large_file_is_checked_and_applied_as_a_job(app, as_role, tree):
         records = list(db.session.scalars(select(JobRecord).where(JobRecord.name.like("core.members.import%"))))
         assert {r.name for r in records} == {"core.members.import_check", "core.members.import_apply"}
         assert all(r.status == "finished" and r.result["new"] == 12 for r in records)
-        job_id = records[0].id
-    assert admin.get(f"/jobs/{job_id}").status_code == 200
+        job_ids = {r.name: r.id for r in records}
+    for name, title in (("core.members.import_check", "Kiểm tra tệp danh sách đảng viên"),
+                        ("core.members.import_apply", "Nhập danh sách đảng viên")):
+        page = admin.text(f"/jobs/{job_ids[name]}")
+        assert admin.last.status_code == 200 and f"<h1>{title}</h1>" in page
+        state = re.search(r'<p class="job-state">(.*?)</p>', page, re.S).group(1).strip()
+        # One sentence after another, and no "80% of the rows" under a full bar.
+        assert state.startswith("Đã xong.") and not re.search(r"\.\S", state), state
+        assert not re.search(r"[1-9]?\d% số dòng", state), state
+    mine = admin.text("/jobs/")
+    assert "Việc đang chạy" in mine and "Nhập danh sách đảng viên" in mine and "import" not in mine.split("<main")[1]
 
 
 def test_pages_stay_within_the_weight_budget_and_are_not_cached(as_role, tree):

@@ -111,6 +111,26 @@ def test_progress_is_shown_to_the_user_who_started_it_only(app, as_role, account
     assert as_role("member").get("/jobs/no-such-job").status_code == 404
 
 
+def test_my_jobs_lists_only_my_own_running_first(app, as_role, accounts):
+    done = start(app, accounts, steps=2)
+    failed = start(app, accounts, unexpected=1)
+    with app.app_context():
+        waiting = str(uuid.uuid4())  # a job a busy worker has not reached yet
+        db.session.add(JobRecord(id=waiting, name="core.noop", user_id=user_id(app, accounts, "member"),
+                                 status="queued", dispatched=True))
+        db.session.commit()
+    member = as_role("member")
+    page = member.text("/jobs/")
+    assert member.last.status_code == 200 and member.last.headers["Cache-Control"] == "no-store"
+    assert "Việc đang chạy" in page and "Kiểm tra hàng đợi công việc" in page
+    positions = [page.index(f"/jobs/{job}") for job in (waiting, done, failed)]
+    assert positions[0] < min(positions[1:])  # the one still to run comes first
+    assert "Đã xong." in page and "Chưa thực hiện được." in page
+    other = as_role("member_other_branch").text("/jobs/")
+    assert not any(f"/jobs/{job}" in other for job in (waiting, done, failed))
+    assert "Gần đây đồng chí không có việc nào" in other
+
+
 def test_a_failed_job_says_so(app, as_role, accounts):
     job = start(app, accounts, unexpected=1)  # noop_job takes no such argument
     assert record(app, job).status == "failed"

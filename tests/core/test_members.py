@@ -153,6 +153,9 @@ def test_secretary_adds_a_member_with_history(as_role, app):
 
 @pytest.mark.parametrize("changes, message", [
     ({"official_date": "2004-01-01"}, "Ngày chính thức không được trước ngày vào Đảng"),
+    # Party Charter: twelve months of probation (admitted 19/05/2005).
+    ({"official_date": "2005-11-19"}, "Thời gian dự bị là 12 tháng: ngày chính thức phải từ 19/05/2006 trở đi"),
+    ({"official_date": "2006-05-18"}, "Thời gian dự bị là 12 tháng"),
     ({"admission_date": (local_today() + timedelta(days=3)).isoformat(), "official_date": ""},
      "Ngày này chưa tới"),
     ({"card_number": "46-12A-345"}, "Số thẻ đảng viên chỉ gồm chữ số"),

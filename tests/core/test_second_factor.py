@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core.audit import AuditEntry
-from core.auth.models import Throttle, User
+from core.auth.models import BackupCode, Throttle, User
 from core.extensions import db
 from core.org.models import utcnow
 from tests.support import Visitor
@@ -20,12 +20,22 @@ def set_up_authenticator(person: Visitor) -> str:
     """Follow the set-up page as a secretary with a phone would; returns the secret."""
     page = person.text("/account/authenticator")
     assert person.last.status_code == 200
-    secret = re.search(r"<code>([A-Z2-7]{16,})</code>", page).group(1)
+    secret = shown_key(page).replace(" ", "")
     wrong = person.submit("/account/authenticator", {"code": wrong_code(secret)})
     assert wrong.status_code == 400 and "không đúng" in wrong.get_data(as_text=True)
     done = person.submit("/account/authenticator", {"code": pyotp.TOTP(secret).now()})
-    assert done.status_code == 302
+    assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
+    person.backup_codes = BACKUP.findall(done.get_data(as_text=True))
+    assert len(person.backup_codes) == 10
     return secret
+
+
+BACKUP = re.compile(r"<li><code>(\d{5} \d{5})</code></li>")
+
+
+def shown_key(page: str) -> str:
+    """The key as the page shows it, in groups of four."""
+    return re.search(r'<code class="key">([A-Z2-7 ]{16,})</code>', page).group(1)
 
 
 def sign_in(app, account) -> Visitor:
@@ -217,3 +227,107 @@ def test_only_the_level_above_may_clear_it(app, accounts):
         people = {u.login: u for u in db.session.scalars(select(User))}
         assert people[accounts["secretary"]["login"]].totp_secret
         assert people[accounts["district_admin"]["login"]].totp_secret
+
+
+# --- setting it up on the phone one holds; backup codes; clock drift; one phone twice ----------
+
+def test_the_set_up_page_opens_the_app_and_groups_the_key(app, accounts):
+    secretary = sign_in(app, accounts["secretary"])
+    page = secretary.text("/account/authenticator")
+    key = shown_key(page)
+    assert re.fullmatch(r"[A-Z2-7]{4}( [A-Z2-7]{4})+", key), key
+    link = re.search(r'<a class="button" href="(otpauth://totp/[^"]+)"', page).group(1)
+    assert "secret=" + key.replace(" ", "") in link and "issuer=" in link
+    assert "Thêm vào ứng dụng xác thực" in page
+
+
+def test_backup_codes_are_shown_once_and_each_works_once(app, accounts):
+    secretary = sign_in(app, accounts["secretary"])
+    set_up_authenticator(secretary)
+    codes = secretary.backup_codes
+    assert len(set(codes)) == 10
+    enabled = secretary.text("/account/authenticator")
+    assert not any(code in enabled for code in codes)  # never shown again
+    assert "Số mã dự phòng còn lại: 10" in enabled
+    with app.app_context():
+        stored = db.session.scalars(select(BackupCode.code_hash)).all()
+        assert len(stored) == 10 and all(h.startswith("$argon2id$") for h in stored)
+        assert not any(code.replace(" ", "") in h for h in stored for code in codes)
+        db.session.remove()
+    secretary.logout()
+    secretary.login(accounts["secretary"])
+    response = secretary.submit("/login/code?next=/members/", {"code": codes[3]})
+    assert response.status_code == 302 and response.headers["Location"] == "/members/"
+    assert "Số mã dự phòng còn lại: 9" in secretary.text("/members/")
+    other = sign_in(app, accounts["secretary"])
+    again = other.submit("/login/code", {"code": codes[3]})
+    assert again.status_code == 401 and "không đúng" in again.get_data(as_text=True)
+    assert other.get("/members/").status_code == 302
+    assert other.submit("/login/code", {"code": codes[4].replace(" ", "-")}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "login.backup_code"))
+        db.session.remove()
+
+
+def test_new_backup_codes_ask_for_the_password_and_replace_the_old(app, accounts):
+    secretary = sign_in(app, accounts["secretary"])
+    set_up_authenticator(secretary)
+    old = secretary.backup_codes
+    refused = secretary.submit("/account/authenticator/backup-codes", {"current": "wrong"},
+                               form_page="/account/authenticator")
+    assert refused.status_code == 400 and "không đúng" in refused.get_data(as_text=True)
+    made = secretary.submit("/account/authenticator/backup-codes",
+                            {"current": accounts["secretary"]["password"]}, form_page="/account/authenticator")
+    assert made.status_code == 200
+    new = BACKUP.findall(made.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    secretary.logout()
+    secretary.login(accounts["secretary"])
+    assert secretary.submit("/login/code", {"code": old[0]}).status_code == 401
+    assert secretary.submit("/login/code", {"code": new[0]}).status_code == 302
+
+
+@pytest.mark.parametrize("offset, accepted", [(-30, True), (30, True), (-90, False), (90, False)])
+def test_one_step_of_clock_drift_is_tolerated(app, accounts, offset, accepted):
+    import time
+
+    admin, secret = awaiting_code(app, accounts["grassroots_admin"])
+    code = pyotp.TOTP(secret).at(time.time() + offset)
+    response = admin.submit("/login/code", {"code": code})
+    assert (response.status_code == 302) is accepted
+
+
+def test_the_same_phone_signs_in_twice_within_one_step(app, accounts):
+    """Signed out and in again within the same 30 seconds: the code on screen still works on
+    this phone (its device cookie), and not on another."""
+    import time
+
+    secretary, secret = awaiting_code(app, accounts["secretary"])
+    if time.time() % 30 > 18:  # leave the step room for two sign-ins
+        time.sleep(30.5 - time.time() % 30)
+    code = pyotp.TOTP(secret).now()
+    assert secretary.submit("/login/code", {"code": code}).status_code == 302
+    secretary.logout()
+    secretary.login(accounts["secretary"])
+    assert secretary.submit("/login/code", {"code": code}).status_code == 302
+    assert secretary.get("/members/").status_code == 200
+    onlooker = sign_in(app, accounts["secretary"])  # another phone, the same code
+    assert onlooker.submit("/login/code", {"code": code}).status_code == 401
+
+
+def test_staff_home_suggests_the_second_factor_until_it_is_on(app, accounts):
+    member = sign_in(app, accounts["member"])
+    assert "/account/authenticator" not in member.text("/")
+    secretary = sign_in(app, accounts["secretary"])
+    home = secretary.text("/")
+    assert "Bảo vệ tài khoản bằng xác thực hai lớp" in home and "/account/authenticator" in home
+    set_up_authenticator(secretary)
+    assert "Bảo vệ tài khoản bằng xác thực hai lớp" not in secretary.text("/")
+
+
+def test_production_requires_it_of_administrators(app):
+    import tomllib
+    from pathlib import Path
+
+    production = tomllib.loads((Path(__file__).resolve().parents[2] / "config" / "production.toml").read_text())
+    assert production["ADMIN_SECOND_FACTOR"] == "require"

@@ -23,7 +23,7 @@ class MinutesForm(FlaskForm):
     """A test-only form like a plugin's: a long text and a short title."""
 
     title = StringField("Title")
-    minutes = TextAreaField("Minutes")
+    minutes = TextAreaField("Minutes as typed")  # in no catalog: shown as written
 
 
 def minutes_blueprint() -> Blueprint:
@@ -118,7 +118,7 @@ def test_csrf_failure_keeps_long_vietnamese_text_and_sending_again_works(minutes
     assert "Biên bản họp chi bộ" in page
     assert "sôi nổi về xây dựng nông thôn mới" in page
     assert "&lt;chi bộ&gt; &amp; đoàn thể" in page  # escaped, not injected
-    assert "Minutes" in page  # the field's own label, not its raw name only
+    assert "Minutes as typed" in page  # the field's own label, not its raw name only
     assert "Tôi đã xem lại và muốn gửi" in page
     resend = {"csrf_token": csrf_from(page), "title": "Biên bản họp chi bộ", "minutes": MINUTES,
               "_kept": "1", "_reviewed": "1"}

@@ -245,6 +245,15 @@ class Load:
     def now(self) -> float:
         return time.monotonic() - self.started
 
+    def warmed(self, answers: int = 6, seconds: float = 1.5, timeout: float = 60) -> None:
+        """Let the load run `seconds`, and on, until `answers` pages have come back: on a busy
+        machine the first pages take longer, and a fault injected before any has come back
+        proves nothing about the time before it."""
+        deadline = time.monotonic() + timeout
+        time.sleep(seconds)
+        while len(self.answers) < answers and time.monotonic() < deadline:
+            time.sleep(0.1)
+
     def between(self, start: float, end: float) -> list:
         return [a for a in self.answers if start <= a[0] < end]
 

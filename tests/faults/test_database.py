@@ -71,7 +71,7 @@ def test_database_restart_under_load(app, live_server, accounts, postgres, worke
     port = int(live_server.rsplit(":", 1)[1])
     workers.start()
     with Load(port, accounts["secretary"]) as load:
-        time.sleep(1.5)
+        load.warmed()
         down_at = load.now()
         postgres.restart()
         back_at = load.now()

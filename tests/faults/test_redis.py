@@ -53,7 +53,7 @@ def outage(app, live_server, accounts, redis_server, workers, marks, figures, *,
     wait_finished(app, [before], 30)
     asked, from_page = [], []
     with Load(port, accounts["secretary"]) as load:
-        time.sleep(1)
+        load.warmed(seconds=1)
         broken_at = load.now()
         redis_server.stop() if how == "stop" else redis_server.freeze()
 

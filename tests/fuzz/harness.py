@@ -37,7 +37,8 @@ IGNORED_COLUMNS = {"user_account": {"last_seen_at"}, "reset_request": {"code_att
 GET_STATUSES = {200, 204, 206, 301, 302, 303, 304, 400, 401, 404, 405, 413, 429}
 POST_STATUSES = {200, 302, 303, 400, 401, 404, 405, 409, 413, 422, 429}
 SLOW_SECONDS = 15
-ERROR_TEXT = re.compile(r'<p class="(?:notice )?error"[^>]*>(.*?)</p>', re.S)
+# A message is a <p class="error"> (or "notice error"), or such a <div> holding a list of them.
+ERROR_TEXT = re.compile(r'<(p|div) class="(?:notice )?error"[^>]*>(.*?)</\1>', re.S)
 VIETNAMESE_LETTER = re.compile(r"[À-ỹđĐ]")
 
 
@@ -284,7 +285,7 @@ class Harness:
         html = response.get_data(as_text=True) if "html" in (response.mimetype or "") else ""
         refused = status >= 400 or (request.method == "POST" and status == 200)
         if html and (400 <= status < 500 or (status == 200 and request.method == "POST")):
-            messages = " ".join(ERROR_TEXT.findall(html))
+            messages = " ".join(text for _tag, text in ERROR_TEXT.findall(html))
             if not messages:
                 self.stats.problem(f"{status} without a message: {where}", request, html[-600:])
             elif not VIETNAMESE_LETTER.search(messages):

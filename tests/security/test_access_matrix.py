@@ -270,10 +270,8 @@ def send(world: World, person, attempt: Try, mismatches: list[str], header_probl
     got = outcome(response, attempt.refused)
     if not matches(attempt.expected, got):
         mismatches.append(attempt.describe(got))
-    if response.mimetype.startswith(("text/", "application/json")):
-        leaked = world.leaks(attempt.case.role, response.get_data(as_text=True))
-        if leaked:
-            mismatches.append(f"{attempt.case.role} {attempt.method} {attempt.url}: shows {', '.join(leaked)}")
+    if leaked := world.leaks(attempt.case.role, response):
+        mismatches.append(f"{attempt.case.role} {attempt.method} {attempt.url}: shows {', '.join(leaked)}")
     header_problems += [f"{attempt.case.role} {attempt.method} {attempt.url}: {problem}"
                         for problem in headers.problems(response, attempt.endpoint)]
     return got

@@ -15,6 +15,9 @@
     for (var i = 0; i < list.length; i++) list[i].disabled = busy;
   }
   d.addEventListener("htmx:beforeRequest", function (e) {
+    // A link chosen in the folded menu: fold it again, the header is not swapped.
+    var menu = d.querySelector("details.menu[open]");
+    if (menu) menu.open = false;
     note("net-error", false);
     note("server-error", false);
     hold(e.detail.elt, true);
