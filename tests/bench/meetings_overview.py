@@ -82,28 +82,16 @@ def main(argv: list[str] | None = None) -> int:
     args = plugin_pages.parse(argv, prog="python -m tests.bench.meetings_overview", doc=__doc__,
                               db_name="sotay_bench_meetings")
     with ExitStack() as stack:
-        if args.reuse:
-            db = server.existing_database(args.db_name, args.pg)
-        else:
-            db = server.create_database("postgresql", args.db_name, args.pg)
-            if not args.keep:
-                stack.callback(server.drop_database, db, args.db_name, args.pg)
-            plugin_pages.seed(db, args.members, "tests.bench.meetings_overview", "--seed-meetings")
+        db = plugin_pages.database(stack, args, "tests.bench.meetings_overview", "--seed-meetings")
         counts = figures(db)
-        account = json.loads((db.instance / "demo-accounts.json").read_text())["province_admin"]
-        paths = [("overview, page 1", "/meetings/overview/"),
-                 ("overview, page 100", "/meetings/overview/?page=100"),
-                 ("not met this month", "/meetings/overview/?show=not_met"),
-                 ("one district", f"/meetings/overview/?org={counts['district']}"),
-                 ("plans, page 1", "/meetings/overview/plans"),
-                 ("/healthz (floor)", "/healthz")]
-        runs, sizes = [], {}
-        with server.gunicorn(db, args.workers) as srv:
-            for label, path in paths:
-                runs.append(home.bench(srv, account, label=label, path=path, seconds=args.seconds,
-                                       connections=args.connections, tool=args.tool))
-                if path != "/healthz":
-                    sizes[label] = home.page_size(srv, account, path)
+        accounts = json.loads((db.instance / "demo-accounts.json").read_text())
+        paths = [("overview, page 1", "/meetings/overview/", "province_admin"),
+                 ("overview, page 100", "/meetings/overview/?page=100", "province_admin"),
+                 ("not met this month", "/meetings/overview/?show=not_met", "province_admin"),
+                 ("one district", f"/meetings/overview/?org={counts['district']}", "province_admin"),
+                 ("plans, page 1", "/meetings/overview/plans", "province_admin"),
+                 ("/healthz (floor)", "/healthz", "province_admin")]
+        runs, sizes = plugin_pages.load_pages(db, args, accounts, paths)
         text = markdown(args, counts, runs, sizes)
         print(text, flush=True)
         if not args.no_save:

@@ -2,7 +2,7 @@
 the core's demo seeded without plugins then the plugin's own data in a subprocess, and the table
 of p95 latency and app CPU per page as ratios to /healthz in the same run.
 
-Used by tests/bench/meetings_overview.py and tests/bench/tasks_cascade.py."""
+Used by tests/bench/meetings_overview.py, tasks_cascade.py and feedback_pages.py."""
 from __future__ import annotations
 
 import argparse
@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from contextlib import ExitStack
 
 from tests.bench import home, server
 from tests.bench import seed as seeding
@@ -49,6 +50,31 @@ def seed(db: server.Database, members: int, module: str, flag: str) -> None:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", module, flag], cwd=server.ROOT, env=db.env(), check=True, timeout=1800)
     log.info("%s seeded in %.1f s", module, time.perf_counter() - start)
+
+
+def database(stack: ExitStack, args: argparse.Namespace, module: str, flag: str) -> server.Database:
+    """The bench's database: reused as it is (--reuse), or created and seeded, dropped at the end
+    of `stack` unless --keep."""
+    if args.reuse:
+        return server.existing_database(args.db_name, args.pg)
+    db = server.create_database("postgresql", args.db_name, args.pg)
+    if not args.keep:
+        stack.callback(server.drop_database, db, args.db_name, args.pg)
+    seed(db, args.members, module, flag)
+    return db
+
+
+def load_pages(db: server.Database, args: argparse.Namespace, accounts: dict,
+               paths: list[tuple[str, str, str]]) -> tuple[list[home.HomeRun], dict]:
+    """Each (label, path, role) under load for --seconds on one gunicorn, then its gzip size."""
+    runs, sizes = [], {}
+    with server.gunicorn(db, args.workers) as srv:
+        for label, path, role in paths:
+            runs.append(home.bench(srv, accounts[role], label=label, path=path, seconds=args.seconds,
+                                   connections=args.connections, tool=args.tool))
+            if path != "/healthz":
+                sizes[label] = home.page_size(srv, accounts[role], path)
+    return runs, sizes
 
 
 def page_table(runs: list[home.HomeRun], sizes: dict) -> str:

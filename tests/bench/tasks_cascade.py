@@ -96,13 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     args = plugin_pages.parse(argv, prog="python -m tests.bench.tasks_cascade", doc=__doc__,
                               db_name="sotay_bench_tasks")
     with ExitStack() as stack:
-        if args.reuse:
-            db = server.existing_database(args.db_name, args.pg)
-        else:
-            db = server.create_database("postgresql", args.db_name, args.pg)
-            if not args.keep:
-                stack.callback(server.drop_database, db, args.db_name, args.pg)
-            plugin_pages.seed(db, args.members, "tests.bench.tasks_cascade", "--seed-tasks")
+        db = plugin_pages.database(stack, args, "tests.bench.tasks_cascade", "--seed-tasks")
         counts = figures(db)
         accounts = json.loads((db.instance / "demo-accounts.json").read_text())
         task = json.loads((db.instance / "bench-task.json").read_text())["task"]
@@ -111,13 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                  ("progress, late tab", f"/tasks/{task}?show=late", "province_admin"),
                  ("progress, page 100", f"/tasks/{task}?page=100", "province_admin"),
                  ("/healthz (floor)", "/healthz", "member")]
-        runs, sizes = [], {}
-        with server.gunicorn(db, args.workers) as srv:
-            for label, path, role in paths:
-                runs.append(home.bench(srv, accounts[role], label=label, path=path, seconds=args.seconds,
-                                       connections=args.connections, tool=args.tool))
-                if path != "/healthz":
-                    sizes[label] = home.page_size(srv, accounts[role], path)
+        runs, sizes = plugin_pages.load_pages(db, args, accounts, paths)
         text = markdown(args, counts, runs, sizes)
         print(text, flush=True)
         if not args.no_save:
