@@ -86,6 +86,8 @@ class Member(db.Model):
     __tablename__ = "member"
     # Lists are ordered by name: a province administrator's first page of 100,000 members walks
     # this index instead of sorting them all (44 ms → 0.7 ms on PostgreSQL at 100,000 members).
+    # On PostgreSQL the order is Vietnamese (core/collation.py): migration core_0010 replaces it
+    # there with ix_member_name_vi on the collated name (MEMBER_NAME_INDEXES in core/models.py).
     __table_args__ = (Index("ix_member_name", "full_name", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

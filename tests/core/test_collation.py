@@ -42,3 +42,21 @@ def test_the_member_list_is_in_vietnamese_order(as_role, app):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Member.id)).where(Member.full_name.in_(ORDERED))) == 10
         db.session.remove()
+
+
+def test_postgresql_walks_the_collated_name_index(app):
+    """A province administrator's first page of members reads the index on the Vietnamese-collated
+    name (migration core_0010) instead of sorting the province; SQLite keeps its plain index."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        indexes = {ix["name"] for ix in sa.inspect(db.engine).get_indexes("member")}
+        if dialect != "postgresql":
+            assert "ix_member_name" in indexes and "ix_member_name_vi" not in indexes
+            return
+        assert "ix_member_name_vi" in indexes and "ix_member_name" not in indexes
+        stmt = (sa.select(Member.id).order_by(by_name(Member.full_name), Member.id).limit(25))
+        sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        db.session.execute(sa.text("SET LOCAL enable_seqscan = off"))  # a test database is small
+        plan = "\n".join(db.session.scalars(sa.text(f"EXPLAIN {sql}")))
+        db.session.remove()
+    assert "using ix_member_name_vi" in plan and "Sort" not in plan, plan
