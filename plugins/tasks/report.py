@@ -7,16 +7,18 @@ from sqlalchemy import func, select
 
 from core.api import Organisation, ReportSection, db, subtree_ids, today_local
 from plugins.tasks.models import DONE, OPEN, TasksRow, TasksTask
+from plugins.tasks.service import done_in_time
 
 
 def sections(org: Organisation) -> list[ReportSection]:
     """One query over the subtree's top rows (a cascade's member rows count in their branch's row)."""
-    today = today_local(org.province_id or org.id)
+    province = org.province_id or org.id
+    today = today_local(province)
     top = (TasksRow.org_id.in_(subtree_ids(org.id))) & TasksRow.branch_row_id.is_(None)
     done = TasksRow.state == DONE
     total, finished, on_time, late, waiting = db.session.execute(select(
         func.count(TasksRow.id), func.count(TasksRow.id).filter(done),
-        func.count(TasksRow.id).filter(done & (func.date(TasksRow.done_at) <= TasksRow.due_on)),
+        func.count(TasksRow.id).filter(done_in_time(province)),
         func.count(TasksRow.id).filter(TasksRow.state.in_(OPEN) & (TasksRow.due_on < today)),
         func.count(TasksRow.id).filter(TasksRow.state.in_(OPEN) & (TasksRow.due_on >= today)))
         .where(top)).one()

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import case, func, insert, literal, select, update
 
 from core.api import (SECRETARY, Audience, Level, Member, Organisation, User, db, notify, notify_audience,
-                      roster, subtree_ids, today_local, utcnow, ancestor_ids)
+                      roster, subtree_ids, today_local, utcnow, ancestor_ids, zone)
 from plugins.tasks.models import (ACCEPTED, DONE, NEW, OPEN, PASSED, RETURNED, SUBMITTED, TO_BRANCH,
                                   TO_BRANCHES, WORKING, TasksReport, TasksRow, TasksTask)
 
@@ -30,7 +30,22 @@ class TaskError(ValueError):
 
 
 def late_condition(today: date):
+    """An open row whose deadline day has passed (`today`: the province's date, `today_local`)."""
     return TasksRow.state.in_(OPEN) & (TasksRow.due_on < today)
+
+
+def local_day(column, province_id: int | None):
+    """SQL: the province's date of a stored (naive UTC) time. Its UTC date is a day behind in
+    Vietnam from 17:00 UTC on. The zone's present offset is used (Vietnam keeps one all year)."""
+    shift = zone(province_id).utcoffset(utcnow())
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.date(column, f"{int(shift.total_seconds() // 60):+d} minutes")
+    return func.date(column + shift)
+
+
+def done_in_time(province_id: int | None):
+    """SQL: a finished row, done on its deadline's day or before, in the province's time."""
+    return (TasksRow.state == DONE) & (local_day(TasksRow.done_at, province_id) <= TasksRow.due_on)
 
 
 def new_task(org: Organisation, *, title: str, description: str, due_on: date, method: str = "",
