@@ -3,6 +3,9 @@ its words, and the whole row (at least 48 px high) is what a finger presses — 
 in normal and in large-text mode."""
 from __future__ import annotations
 
+import re
+import secrets
+
 import pytest
 from playwright.sync_api import expect
 
@@ -86,3 +89,41 @@ def _member_id(app, login: str) -> int:
         member_id = find_member(login).id
         db.session.remove()
     return member_id
+
+
+
+def test_dates_typed_day_first_where_the_browser_has_no_picker(page, app, accounts):
+    """A phone's browser with a date picker shows it in the phone's language (dd/mm/yyyy on a
+    Vietnamese phone: this Chromium has no Vietnamese system locale, so that is not checked here);
+    one without a picker gives a plain text box, where the secretary types 02/09/1975 as on paper.
+    An impossible date is refused beside the field, with what was typed kept."""
+    sign_in(page, accounts["secretary"])
+    page.goto("/members/new")
+    dates = ("admission_date", "official_date", "birth_date")
+    for name in dates:
+        assert page.locator(f"[name={name}]").get_attribute("type") == "date"  # the native picker
+    # What an old browser does with <input type=date>: a text box.
+    as_text = """names => names.forEach(n => {
+        const box = document.querySelector(`[name=${n}]`);
+        box.type = 'text';
+        box.value = box.getAttribute('value') || '';  // what a text box shows of the page's value
+    })"""
+    page.evaluate(as_text, list(dates))
+    page.locator("[name=full_name]").fill("Nông Thị Ngày")
+    page.locator("input[name=kind][value=official]").check()
+    page.locator("[name=card_number]").fill("97" + f"{secrets.randbelow(10**10):010d}")
+    page.locator("[name=admission_date]").fill("19/05/2001")
+    page.locator("[name=official_date]").fill("19/05/2002")
+    page.locator("[name=birth_date]").fill("31/02/1975")
+    page.locator("main form[method=post] button[type=submit]").last.click()
+    error = page.locator("#birth_date-error")
+    expect(error).to_contain_text("19/05/1990")
+    expect(page.locator("[name=full_name]")).to_have_value("Nông Thị Ngày")
+    page.evaluate(as_text, list(dates))
+    expect(page.locator("[name=admission_date]")).to_have_value("19/05/2001")  # as typed
+    page.locator("[name=birth_date]").fill("02/09/1975")
+    page.locator("main form[method=post] button[type=submit]").last.click()
+    page.wait_for_url(re.compile(r"/members/\d+$"))
+    main = page.locator("main")
+    for shown in ("02/09/1975", "19/05/2001", "19/05/2002"):
+        expect(main).to_contain_text(shown)
