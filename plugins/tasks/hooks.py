@@ -8,10 +8,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from core.api import (ADMIN, SECRETARY, HomeCard, Job, NavLink, NotificationKind, Permission, db, has_any,
-                      hookimpl, today_local)
+from core.api import (ADMIN, SECRETARY, HomeCard, Job, NavLink, NotificationKind, Permission, Setting, db,
+                      has_any, hookimpl, today_local)
 from plugins.tasks import assign, personal, views  # noqa: F401 (assign and personal add their pages)
 from plugins.tasks.access import ASSIGN, own_member_id
+from plugins.tasks.jobs import REMIND_DAYS, REMIND_SETTING
 from plugins.tasks.models import OPEN, TasksRow
 from plugins.tasks.service import ASSIGNED_KIND, LATE_KIND, REMINDER_KIND, REPORT_KIND, late_condition
 
@@ -24,6 +25,12 @@ def register_blueprints():
 @hookimpl
 def register_permissions():
     return [Permission(ASSIGN, _l("Give tasks in one's part of the tree and follow them"), (ADMIN, SECRETARY))]
+
+
+@hookimpl
+def register_settings():
+    return [Setting(REMIND_SETTING, _l("Days before a task's deadline when members are reminded (0: on the day)"),
+                    type="int", default=REMIND_DAYS, min=0, max=14)]
 
 
 @hookimpl

@@ -1,8 +1,9 @@
 """The tasks plugin's scheduled jobs, run once a day per province where the plugin is enabled.
 
-- `remind`: members whose task is due within `REMIND_DAYS` days are reminded (a kind they may
-  turn off, keeping only the notice when it is late); members and branch secretaries whose task
-  is late are told once per deadline.
+- `remind`: members whose task is due within the province's `tasks.remind_days` days (2 unless
+  its administrator sets 0 to 14; 0: on the day) are reminded (a kind they may turn off, keeping
+  only the notice when it is late); members and branch secretaries whose task is late are told
+  once per deadline.
 - `repeat`: a repeated task whose deadline has come gets its next occurrence (same people,
   the deadline a month, a quarter or a year later).
 
@@ -17,17 +18,19 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.api import SECRETARY, Audience, JobContext, Organisation, User, db, notify_audience, today_local
+from core.api import (SECRETARY, Audience, JobContext, Organisation, User, db, notify_audience, setting,
+                      today_local)
 from plugins.tasks.models import OPEN, TO_MEMBERS, TasksRow, TasksTask
 from plugins.tasks.service import INDEX_URL, LATE_KIND, REMINDER_KIND, new_task
 
-REMIND_DAYS = 2
+REMIND_SETTING = "tasks.remind_days"
+REMIND_DAYS = 2  # its default
 MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
 
 
-def _notices(province_id: int, today: date) -> dict:
-    """(kind, task id, deadline) → (member accounts, branch ids) to tell."""
-    soon, late = today + timedelta(days=REMIND_DAYS), today
+def _notices(province_id: int, today: date, days: int) -> dict:
+    """(kind, task id, deadline) → (member accounts, branch ids) to tell: late, or due within `days`."""
+    soon, late = today + timedelta(days=days), today
     found = db.session.execute(
         select(TasksRow.task_id, TasksRow.due_on, TasksRow.member_id, TasksRow.org_id, User.id)
         .join(TasksTask, TasksTask.id == TasksRow.task_id)
@@ -50,7 +53,7 @@ def remind(ctx: JobContext) -> dict:
     """Remind of the tasks due soon, and tell of the late ones, in the province."""
     province_id = ctx.record.province_id
     today = today_local(province_id)
-    grouped = _notices(province_id, today)
+    grouped = _notices(province_id, today, setting(REMIND_SETTING, province_id))
     titles = dict(db.session.execute(select(TasksTask.id, TasksTask.title).where(
         TasksTask.id.in_({key[1] for key in grouped}))).all()) if grouped else {}
     told = 0

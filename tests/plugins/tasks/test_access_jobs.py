@@ -125,3 +125,42 @@ def test_disabled_province_gets_404_no_menu_no_card_no_job(app, as_role, account
     switch(app, province, "tasks", True)  # back on, no restart
     assert "Việc khi tắt" in member.text("/tasks/")
     assert 'href="/tasks/"' in member.text("/")
+
+
+def test_the_province_sets_how_many_days_before_members_are_reminded(app, as_role, accounts):
+    from core.org.settings import setting
+
+    province = province_of_role(app, accounts, "member")
+    url = f"/admin/settings/{province}"
+    top = as_role("province_admin")
+    page = top.text(url)
+    assert "Nhắc đảng viên trước hạn việc mấy ngày" in page
+    # Only the province sets it: not on a grassroots organisation's page.
+    grassroots = org_id(app, accounts, "grassroots_admin")
+    assert "Nhắc đảng viên trước hạn việc mấy ngày" not in as_role("grassroots_admin").text(
+        f"/admin/settings/{grassroots}")
+    for bad in ("15", "-1", "hai"):
+        response = top.submit(url, {"tasks.remind_days": bad})
+        assert response.status_code == 400, bad
+        text = response.get_data(as_text=True)
+        assert ("Xin nhập một số từ 0 đến 14." if bad != "hai" else "Xin nhập một số nguyên") in text, bad
+    with app.app_context():
+        assert setting("tasks.remind_days", province) == 2  # nothing saved: the default holds
+    mine = member_id(app, accounts, "member")
+    secretary = as_role("secretary")
+    five = give(secretary, members=[mine], title="Chuẩn bị hồ sơ kết nạp", due=5)
+    assert five
+    _run(app, "tasks.remind", province)
+    assert "Sắp đến hạn: Chuẩn bị hồ sơ kết nạp" not in as_role("member").text("/inbox/")  # 5 days > 2
+    assert top.submit(url, {"tasks.remind_days": "5"}).status_code == 302
+    assert 'value="5"' in top.text(url)
+    _run(app, "tasks.remind", province)
+    assert "Sắp đến hạn: Chuẩn bị hồ sơ kết nạp" in as_role("member").text("/inbox/")
+    # 0: only on the day itself.
+    assert top.submit(url, {"tasks.remind_days": "0"}).status_code == 302
+    today = give(secretary, members=[mine], title="Nộp đảng phí", due=0)
+    tomorrow = give(secretary, members=[mine], title="Họp tổ", due=1)
+    assert today and tomorrow
+    _run(app, "tasks.remind", province)
+    inbox = as_role("member").text("/inbox/")
+    assert "Sắp đến hạn: Nộp đảng phí" in inbox and "Sắp đến hạn: Họp tổ" not in inbox
