@@ -5,8 +5,9 @@ from datetime import time
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, StringField, TextAreaField, TimeField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms import (BooleanField, DateField, FieldList, Form, FormField, HiddenField, IntegerField, StringField,
+                     TextAreaField, TimeField)
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from core.api import Boxes, Choice, Radio, at_most, written
 from plugins.quizzes.models import MEMBERS, MULTIPLE, SECRETARIES, SHOW_AFTER_CLOSE, SHOW_AFTER_SUBMIT, SINGLE
@@ -61,6 +62,27 @@ class QuestionForm(FlaskForm):
         return [f.data.strip() for f in self.option_fields() if (f.data or "").strip()]
 
 
+LEVELS = ((1, "easy", _l("Easy")), (2, "medium", _l("Medium")), (3, "hard", _l("Hard")))
+MAX_TOPICS = 100
+
+
+def _cell(label):
+    return IntegerField(label, [Optional(), NumberRange(0, 200, _l("Between 0 and 200 questions."))],
+                        invalid_value_message=BAD_NUMBER)
+
+
+class DrawRow(Form):
+    """One topic of the draw table: how many questions of each difficulty (empty: none)."""
+
+    topic = HiddenField()
+    easy = _cell(_l("Easy"))
+    medium = _cell(_l("Medium"))
+    hard = _cell(_l("Hard"))
+
+    def cells(self):
+        return [(level, getattr(self, name)) for level, name, _label in LEVELS]
+
+
 class ContestForm(FlaskForm):
     org_id = Choice(_l("Organised by"), coerce=int)
     title = StringField(_l("Name of the contest"), [written(_l("Please write the name of the contest.")),
@@ -82,6 +104,7 @@ class ContestForm(FlaskForm):
     question_count = IntegerField(_l("Questions drawn for each contestant"), [InputRequired(BAD_NUMBER), NumberRange(
         1, 200, _l("Between 1 and 200 questions."))], default=20, invalid_value_message=BAD_NUMBER)
     topic = Choice(_l("Draw from the topic"), default="")
+    draws = FieldList(FormField(DrawRow), max_entries=MAX_TOPICS)
     shuffle = BooleanField(_l("Shuffle the questions and the answers for each contestant"), default=True)
     attempts_allowed = IntegerField(_l("Attempts allowed"), [InputRequired(BAD_NUMBER), NumberRange(
         1, 10, _l("Between 1 and 10 attempts."))], default=1, invalid_value_message=BAD_NUMBER)

@@ -12,9 +12,9 @@ from sqlalchemy import or_, select
 from core.api import (SECRETARY, Audience, Organisation, already_done, ancestor_ids, can, commit_keyed,
                       current_province_id, db, local_to_utc, new_idempotency_key, notify_audience, paginate,
                       render, scope_ids, to_local, utcnow)
-from plugins.quizzes import results
+from plugins.quizzes import results, service
 from plugins.quizzes.access import ORGANISE, desks, managed_contest, managed_question
-from plugins.quizzes.forms import ContestForm, QuestionForm
+from plugins.quizzes.forms import LEVELS, MAX_TOPICS, ContestForm, QuestionForm
 from plugins.quizzes.models import MULTIPLE, SECRETARIES, QuizContest, QuizQuestion
 from plugins.quizzes.views import bp
 
@@ -136,6 +136,55 @@ def _window(form: ContestForm, province_id: int) -> tuple[datetime, datetime] | 
     return opens, closes
 
 
+def _drawable_topics(orgs: list[Organisation]) -> list[str]:
+    """The topics a contest of these organisations can draw from (their banks and those above)."""
+    above = or_(*(QuizQuestion.org_id.in_(ancestor_ids(o.id)) for o in orgs))
+    return list(db.session.scalars(select(QuizQuestion.topic).distinct().where(above)
+                                   .order_by(QuizQuestion.topic).limit(MAX_TOPICS)))
+
+
+def _draws(form: ContestForm, counts: dict, topics: list[str]) -> list | None:
+    """The [topic, difficulty, how many] cells the organiser filled in (None: one is wrong, the
+    field says why); an empty list when the table is left empty (the simple draw)."""
+    cells, seen, wrong = [], set(), False
+    for row in form.draws:
+        topic = row.topic.data or ""
+        if topic not in topics or topic in seen:
+            row.easy.errors = [*row.easy.errors, _("This topic is not in the question bank.")]
+            wrong = True
+            continue
+        seen.add(topic)
+        for level, cell in row.cells():
+            asked = cell.data or 0
+            if cell.errors or not asked:
+                continue
+            have = counts.get((topic, level), 0)
+            if asked > have:
+                label = next(str(text).lower() for n, _name, text in LEVELS if n == level)
+                cell.errors = [*cell.errors, _("%(topic)s, %(level)s: the bank has only %(have)s questions, "
+                                               "not %(asked)s.", topic=topic, level=label, have=have, asked=asked)]
+                wrong = True
+            cells.append([topic, level, asked])
+    if wrong or any(cell.errors for row in form.draws for _level, cell in row.cells()):
+        return None
+    if sum(n for *_cell, n in cells) > 200:
+        form.draws.errors = [_("Between 1 and 200 questions.")]
+        return None
+    return cells
+
+
+def _enough_for_simple_draw(form: ContestForm, org_id: int) -> bool:
+    """The simple draw (a number from one topic or all): the bank must hold that many."""
+    counts = service.cell_counts(org_id)
+    have = sum(n for (topic, _level), n in counts.items() if not form.topic.data or topic == form.topic.data)
+    if have < form.question_count.data:
+        form.question_count.errors = [*form.question_count.errors, _(
+            "The bank has only %(have)s questions for this draw, not %(asked)s.", have=have,
+            asked=form.question_count.data)]
+        return False
+    return True
+
+
 @bp.route("/manage/new", methods=["GET", "POST"])
 @login_required
 def contest_new():
@@ -146,23 +195,33 @@ def contest_new():
     topics = list(db.session.scalars(select(QuizQuestion.topic).distinct().where(_bank_scope())
                                      .order_by(QuizQuestion.topic).limit(100)))
     form.topic.choices = [("", _("Every topic"))] + [(t, t) for t in topics]
+    drawable = _drawable_topics(orgs)
     if request.method == "GET":
         form.idempotency_key.data = new_idempotency_key()
         today = to_local(utcnow(), current_province_id()).date()
         form.opens_on.data = form.opens_on.data or today
         form.closes_on.data = form.closes_on.data or today
-        return render("quizzes/contest_form.html", form=form, private=True)
+        for topic in drawable:
+            form.draws.append_entry({"topic": topic})
+        return render("quizzes/contest_form.html", form=form, counts=service.cell_counts(orgs[0].id),
+                      levels=LEVELS, private=True)
     if (done := already_done(form.idempotency_key.data)) is not None:
         return done
-    window = _window(form, current_province_id()) if form.validate() else None
-    if window is not None:
+    valid = form.validate()
+    org_id = form.org_id.data if valid else orgs[0].id
+    counts = service.cell_counts(org_id)
+    cells = _draws(form, counts, drawable)
+    window = _window(form, current_province_id()) if valid else None
+    if window is not None and cells is not None and (cells or _enough_for_simple_draw(form, org_id)):
         org = db.session.get(Organisation, form.org_id.data)
         audience = (Audience(org_ids=(org.id,), roles=(SECRETARY,)) if form.takers.data == SECRETARIES
                     else Audience(org_ids=(org.id,)))
         contest = QuizContest(org_id=org.id, title=form.title.data.strip(), intro=(form.intro.data or "").strip(),
                               audience=audience.as_json(), takers=form.takers.data, opens_at=window[0],
-                              closes_at=window[1], minutes=form.minutes.data, question_count=form.question_count.data,
-                              topic=form.topic.data or "", shuffle=bool(form.shuffle.data),
+                              closes_at=window[1], minutes=form.minutes.data,
+                              question_count=sum(n for *_cell, n in cells) if cells else form.question_count.data,
+                              topic="" if cells else (form.topic.data or ""), draws=cells,
+                              shuffle=bool(form.shuffle.data),
                               attempts_allowed=form.attempts_allowed.data, show_results=form.show_results.data,
                               created_by_id=current_user.id)
         db.session.add(contest)
@@ -174,7 +233,7 @@ def contest_new():
             return earlier
         flash(_("The contest was created."), "success")
         return redirect(location)
-    return render("quizzes/contest_form.html", form=form, status=400, private=True)
+    return render("quizzes/contest_form.html", form=form, counts=counts, levels=LEVELS, status=400, private=True)
 
 
 def _shown_org(contest: QuizContest) -> Organisation:

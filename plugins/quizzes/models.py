@@ -62,6 +62,9 @@ class QuizContest(db.Model):
     minutes: Mapped[int] = mapped_column(Integer, default=30)
     question_count: Mapped[int] = mapped_column(Integer, default=20)
     topic: Mapped[str] = mapped_column(String(200), default="")  # draw from one topic only ("" = all)
+    # The draw per (topic, difficulty): [[topic, difficulty, how many], ...]; empty: `question_count`
+    # questions from `topic` (or the whole bank), any difficulty, as contests made before quizzes_0002.
+    draws: Mapped[list] = mapped_column(JSON, default=list)
     shuffle: Mapped[bool] = mapped_column(Boolean, default=True)
     attempts_allowed: Mapped[int] = mapped_column(Integer, default=1)
     show_results: Mapped[str] = mapped_column(String(10), default=SHOW_AFTER_SUBMIT)

@@ -79,11 +79,35 @@ def bank_for(contest: QuizContest):
     return stmt.order_by(QuizQuestion.id)
 
 
+def cell_counts(org_id: int) -> dict[tuple[str, int], int]:
+    """How many questions a contest of `org_id` may draw from, per (topic, difficulty)."""
+    rows = db.session.execute(select(QuizQuestion.topic, QuizQuestion.difficulty, func.count(QuizQuestion.id))
+                              .where(QuizQuestion.org_id.in_(ancestor_ids(org_id)))
+                              .group_by(QuizQuestion.topic, QuizQuestion.difficulty)).all()
+    return {(topic, difficulty): n for topic, difficulty, n in rows}
+
+
+def _pick(contest: QuizContest, rng: random.Random) -> list[int]:
+    """The question ids of one draw: per (topic, difficulty) cell when the contest has cells."""
+    if not contest.draws:
+        ids = list(db.session.scalars(bank_for(contest)))
+        return rng.sample(ids, min(contest.question_count, len(ids)))
+    above = ancestor_ids(contest.org_id)
+    chosen: list[int] = []
+    for topic, difficulty, count in contest.draws:
+        ids = list(db.session.scalars(select(QuizQuestion.id).where(
+            QuizQuestion.org_id.in_(above), QuizQuestion.topic == topic, QuizQuestion.difficulty == difficulty)
+            .order_by(QuizQuestion.id)))
+        chosen += rng.sample(ids, min(count, len(ids)))  # a question removed since: as many as are left
+    if contest.shuffle:
+        rng.shuffle(chosen)  # the cells' questions mixed, not one topic after the other
+    return chosen
+
+
 def draw(contest: QuizContest, rng: random.Random | None = None) -> tuple[list[int], dict[str, list[int]]]:
     """The questions of one attempt and the order of each one's options, fixed from now on."""
     rng = rng or random.SystemRandom()
-    ids = list(db.session.scalars(bank_for(contest)))
-    chosen = rng.sample(ids, min(contest.question_count, len(ids)))
+    chosen = _pick(contest, rng)
     if not contest.shuffle:
         chosen.sort()
     sizes = dict(db.session.execute(select(QuizQuestion.id, QuizQuestion.options).where(
