@@ -1,16 +1,33 @@
 """Hook implementations of the read-aloud plugin (this module is what pluggy registers)."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
 
-from core.api import ContentChanged, ContentPublished, Job, Setting, enqueue, hookimpl
+from core.api import (ADMIN, ContentChanged, ContentItem, ContentPublished, Job, Permission, Setting, db,
+                      hookimpl)
 import plugins.readaloud.models  # noqa: F401  (the tables, for migrations)
+from plugins.readaloud.access import MANAGE
 from plugins.readaloud.speech import DEFAULT_RATE
 
 ENGINE_CHOICES = (("espeak", _l("espeak-ng (installed with the system)")),
                   ("viettts", _l("vietTTS (natural voice, needs its model files)")))
 VOICE_CHOICES = (("vi", _l("Northern voice")), ("vi-vn-x-central", _l("Central voice")),
                  ("vi-vn-x-south", _l("Southern voice")), ("infore", _l("Female voice (InfoRe, vietTTS)")))
+
+
+@hookimpl
+def register_blueprints():
+    from plugins.readaloud import views
+
+    return [views.bp]
+
+
+@hookimpl
+def register_permissions():
+    return [Permission(MANAGE, _l("Choose the read-aloud voice, follow its queue and have audio made again"),
+                       (ADMIN,), top_only=True)]
 
 
 @hookimpl
@@ -31,11 +48,34 @@ def register_settings():
 
 @hookimpl
 def register_jobs():
-    return [Job("readaloud.make", "plugins.readaloud.jobs:make", title=_l("Make the read-aloud audio"))]
+    return [Job("readaloud.make", "plugins.readaloud.jobs:make", title=_l("Make the read-aloud audio")),
+            Job("readaloud.retry", "plugins.readaloud.jobs:retry", title=_l("Trying the failed read-aloud audio again"),
+                every=timedelta(minutes=5))]
 
 
 @hookimpl
 def track_event(event):
-    """Published or changed content gets its audio, once per text version (the job finds a reading made)."""
+    """Published or changed content gets its audio, once per text version (the job finds a reading
+    made); the publisher follows the job on /jobs/."""
     if isinstance(event, (ContentPublished, ContentChanged)):
-        enqueue("readaloud.make", province_id=event.province_id, item_id=event.item_id)
+        from plugins.readaloud.jobs import ask_for
+
+        item = db.session.get(ContentItem, event.item_id)
+        if item is not None:
+            ask_for(item, user_id=event.actor_id, province_id=event.province_id)
+
+
+@hookimpl
+def page_slot(slot, user, context):
+    """"Nghe" beside an item any page shows (the core's item page, another plugin's material)."""
+    item = context.get("item")
+    if slot != "content_actions" or not isinstance(item, ContentItem):
+        return None
+    from flask import render_template
+    from markupsafe import Markup
+
+    from plugins.readaloud.access import may_listen
+
+    if not may_listen(user, item):
+        return None
+    return Markup(render_template("readaloud/_listen.html", item=item))

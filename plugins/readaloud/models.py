@@ -15,6 +15,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from core.api import db, utcnow
 
 QUEUED, WORKING, READY, FAILED = "queued", "working", "ready", "failed"
+EMPTY = "empty"  # nothing in the text can be spoken: never retried
+PENDING = "pending:"  # the text_hash of a reading asked for before its job hashed the text
 MAX_ATTEMPTS = 3
 
 
@@ -43,3 +45,17 @@ class ReadaloudSection(db.Model):
     number: Mapped[int] = mapped_column(Integer)
     file_id: Mapped[int] = mapped_column(ForeignKey("core_file.id", ondelete="CASCADE"))
     seconds: Mapped[float] = mapped_column(Float)
+
+
+class ReadaloudPosition(db.Model):
+    """Where an account stopped listening to an item: the section and the second within it, so
+    the player resumes there on another visit, on any phone."""
+
+    __tablename__ = "readaloud_position"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_item.id", ondelete="CASCADE"), primary_key=True,
+                                         index=True)
+    number: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -1,22 +1,20 @@
 """Audio on publish: a news item published over HTTP gets its audio made by `readaloud.make`
-(title first, then sections), stored once per text version, under the item's organisation."""
+(title first, then sections), stored once per text version, under the item's organisation; a
+failing engine is tried again by `readaloud.retry` after a growing delay, at most three times."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from mutagen.oggopus import OggOpus
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from core.api import ContentItem, files
+from core.api import ContentItem, files, utcnow
 from core.extensions import db
+from core.jobs import JobRecord
 from plugins.readaloud.models import FAILED, MAX_ATTEMPTS, READY, ReadaloudReading, ReadaloudSection
 from tests.core.test_content import item_id, publish
-
-
-def readings(app, new):
-    with app.app_context():
-        return [(r.status, r.attempts, r.org_id, r.error, r.total) for r in db.session.scalars(
-            select(ReadaloudReading).where(ReadaloudReading.item_id == new))]
+from tests.plugins.readaloud.support import readings
 
 
 def test_publishing_news_makes_real_audio_once_under_the_items_org(app, as_role):
@@ -37,17 +35,44 @@ def test_publishing_news_makes_real_audio_once_under_the_items_org(app, as_role)
         from core.api import enqueue
         enqueue("readaloud.make", province_id=item.org.province_id, item_id=new)  # same text again
         db.session.commit()
-    assert len(readings(app, new)) == 1 and readings(app, new)[0][:2] == (READY, 1)
+        # The publisher follows the job on /jobs/.
+        record = db.session.scalar(select(JobRecord).where(JobRecord.name == "readaloud.make")
+                                   .order_by(JobRecord.created_at).limit(1))
+        assert record.user_id is not None and record.status == "finished"
+    assert readings(app, new) == [(READY, 1)]
 
 
-def test_a_failing_engine_is_retried_at_most_three_times(app, as_role, monkeypatch):
+def _retry(app, province: int, minutes_ago: int) -> dict:
+    from core.jobs import enqueue
+
+    with app.app_context():
+        db.session.execute(update(ReadaloudReading).values(updated_at=utcnow() - timedelta(minutes=minutes_ago)))
+        db.session.commit()
+        record = enqueue("readaloud.retry", province_id=province)
+        db.session.commit()
+        result = db.session.get(JobRecord, record.id).result
+        db.session.remove()
+    return result
+
+
+def test_a_failing_engine_is_retried_after_a_delay_at_most_three_times(app, as_role, accounts, monkeypatch):
     from plugins.readaloud import jobs
     from plugins.readaloud.engines import EngineFailed
+    from tests.plugins.support import province_of_role
 
     def broken(text, choice):
         raise EngineFailed("Máy đọc hỏng.")
 
     monkeypatch.setattr(jobs, "synthesise", broken)
     new = item_id(publish(as_role("secretary"), "news"))
-    [(status, attempts, _org, error, _total)] = readings(app, new)
-    assert (status, attempts, error) == (FAILED, MAX_ATTEMPTS, "Máy đọc hỏng.")
+    province = province_of_role(app, accounts, "secretary")
+    assert readings(app, new) == [(FAILED, 1)]
+    assert _retry(app, province, minutes_ago=1) == {"retried": 0}  # too soon: 2 minutes first
+    assert _retry(app, province, minutes_ago=3) == {"retried": 1}
+    assert readings(app, new) == [(FAILED, 2)]
+    assert _retry(app, province, minutes_ago=3) == {"retried": 0}  # then 4 minutes
+    assert _retry(app, province, minutes_ago=5) == {"retried": 1}
+    assert readings(app, new) == [(FAILED, MAX_ATTEMPTS)]
+    assert _retry(app, province, minutes_ago=60) == {"retried": 0}  # never more
+    with app.app_context():
+        assert db.session.scalar(select(ReadaloudReading.error)) == "Máy đọc hỏng."
