@@ -1,5 +1,6 @@
 """The tasks forms sent over 3G (tests/browser/test_weak_network.py collects WEAK_FORMS): a member's
-progress report, a secretary giving a task; each sent again after a drop leaves one row."""
+progress report, a secretary giving a task, a member asking for more time, a member's own calendar entry;
+each sent again after a drop leaves one row."""
 from __future__ import annotations
 
 import importlib
@@ -97,3 +98,63 @@ class GiveTask(WeakForm):
 
 
 WEAK_FORMS: list = [ReportProgress, GiveTask]
+
+
+class AskForMoreTime(WeakForm):
+    """A member asks for more time with a reason typed on the phone: one request, the reason kept."""
+
+    name, role = "task extension", "member"
+
+    def open(self, page):
+        self.row_id = given_row(self.app, self.accounts, f"Vận động hộ nghèo ({self.unique})")
+        self.path = f"/tasks/row/{self.row_id}/extend"
+        page.goto(f"/tasks/row/{self.row_id}")
+        page.locator("details summary", has_text="Xin gia hạn").click()  # the form is folded away
+
+    def typing(self):
+        from tests.support import local_today
+
+        self.reason = f"Nhà có việc hiếu, xin thêm một tuần để đi nốt các hộ ({self.unique})."
+        return {"[name=due_on]": (local_today() + timedelta(days=12)).isoformat(), "[name=reason]": self.reason}
+
+    def press(self, page):
+        page.locator(f"form[action='{self.path}'] button[type=submit]").click()
+
+    def saved(self):
+        from plugins.tasks.models import TasksReport
+
+        return query(self.app, select(func.count(TasksReport.id)).where(
+            TasksReport.kind == "extension", TasksReport.text == self.reason))
+
+    def shows_result(self, page):
+        page.wait_for_url(re.compile(rf"/tasks/row/{self.row_id}$"))
+        expect(page.locator("p.notice", has_text=self.reason)).to_be_visible()
+
+
+class AddCalendarEntry(WeakForm):
+    """A member writes an entry of their own into the calendar: one entry, what was typed kept."""
+
+    name, path, role = "calendar entry", "/tasks/calendar/new", "member"
+
+    def typing(self):
+        from tests.support import local_today
+
+        self.title = f"Đi thăm gia đình đồng chí Tòng ốm ({self.unique})"
+        self.day = local_today() + timedelta(days=3)
+        return {"[name=title]": self.title, "[name=day]": self.day.isoformat(), "[name=hour]": "19:30",
+                "[name=place]": "Bản Nà Lằng, nhà thứ ba sau trường"}
+
+    def press(self, page):
+        page.get_by_role("button", name="Ghi vào lịch").click()
+
+    def saved(self):
+        from plugins.tasks.models import TasksEntry
+
+        return query(self.app, select(func.count(TasksEntry.id)).where(TasksEntry.title == self.title))
+
+    def shows_result(self, page):
+        page.wait_for_url(re.compile(r"/calendar/\?"))
+        expect(page.get_by_text(self.title)).to_be_visible()
+
+
+WEAK_FORMS += [AskForMoreTime, AddCalendarEntry]
