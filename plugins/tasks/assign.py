@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from core.api import (Level, Member, Organisation, already_done, children, commit_keyed, db, files,
                       granted_org_ids, is_id, new_idempotency_key, paginate, refuse, render, require, roster,
-                      scope_ids, today_local)
+                      scope_ids)
 from plugins.tasks import service
 from plugins.tasks.access import ASSIGN, FILE_KINDS, MAX_FILE, followed_task, sees_task
 from plugins.tasks.forms import MODE_LABELS, TaskForm
@@ -52,7 +52,8 @@ def new():
     """A secretary or an administrator gives a task in their part of the tree."""
     org = _assigning_org()
     too_large = False
-    today = today_local(org.province_id or org.id)
+    now = service.local_now(org.province_id or org.id)
+    today = now.date()
     form = _task_form(org, request.form if request.method == "POST" else None)
     if request.method == "POST":
         done = already_done(form.idempotency_key.data)
@@ -62,12 +63,16 @@ def new():
         if form.due_on.data is not None and form.due_on.data < today:
             form.due_on.errors = [*form.due_on.errors, _("The deadline has passed: please choose today or a later day.")]
             valid = False
+        elif form.due_on.data == today and form.due_time.data is not None and form.due_time.data <= now.time():
+            form.due_time.errors = [*form.due_time.errors,
+                                    _("This time of day has already passed: choose a later time or another day.")]
+            valid = False
         if valid and form.mode.data == TO_MEMBERS and not form.members.data:
             form.members.errors = [_("Please choose at least one member.")]
             valid = False
         if valid:
             task = service.new_task(org, title=form.title.data.strip(), description=(form.description.data or "").strip(),
-                                    method=(form.method.data or "").strip(), due_on=form.due_on.data,
+                                    method=(form.method.data or "").strip(), due_on=form.due_on.data, due_time=form.due_time.data,
                                     mode=form.mode.data, repeat=form.repeat.data, created_by_id=current_user.id,
                                     member_ids=form.members.data or ())
             rejected = _attach(task)
@@ -114,11 +119,11 @@ def given():
     ids = [t.id for t in page.items]
     stats = {}
     if ids:
-        today = today_local(page.items[0].province_id)
+        now = service.local_now(page.items[0].province_id)
         for task_id, total, done, late in db.session.execute(
                 select(TasksRow.task_id, func.count(TasksRow.id),
                        func.count(TasksRow.id).filter(TasksRow.state == DONE),
-                       func.count(TasksRow.id).filter(service.late_condition(today)))
+                       func.count(TasksRow.id).filter(service.late_condition(now)))
                 .where(TasksRow.task_id.in_(ids), TasksRow.branch_row_id.is_(None)).group_by(TasksRow.task_id)):
             stats[task_id] = (total, done, late)
     names = dict(db.session.execute(select(Organisation.id, Organisation.name).where(
@@ -134,12 +139,12 @@ SHOWN = ("all", "late", "waiting", "done")
 def task(task_id: int):
     """A task's progress: figures, each organisation below, and every row (late ones on a tab)."""
     found = followed_task(task_id, current_user)
-    today = today_local(found.province_id)
+    now = service.local_now(found.province_id)
     shown = request.args.get("show", "all")
     shown = shown if shown in SHOWN else "all"
     stmt = select(TasksRow).where(TasksRow.task_id == found.id, TasksRow.branch_row_id.is_(None))
     if shown == "late":
-        stmt = stmt.where(service.late_condition(today))
+        stmt = stmt.where(service.late_condition(now))
     elif shown == "waiting":
         stmt = stmt.where(TasksRow.state == SUBMITTED)
     elif shown == "done":
@@ -150,9 +155,9 @@ def task(task_id: int):
     people = dict(db.session.execute(select(Member.id, Member.full_name).where(
         Member.id.in_({r.member_id for r in page.items if r.member_id}))).all()) if page.items else {}
     org = db.session.get(Organisation, found.org_id)
-    return render("tasks/task.html", task=found, org=org, counts=service.counts(found.id, today),
-                  rollup=service.rollup(found, today) if found.mode == TO_BRANCHES else [],
-                  page=page, orgs=orgs, people=people, shown=shown, today=today, open_states=OPEN,
+    return render("tasks/task.html", task=found, org=org, counts=service.counts(found.id, now),
+                  rollup=service.rollup(found, now) if found.mode == TO_BRANCHES else [],
+                  page=page, orgs=orgs, people=people, shown=shown, now=now,
                   attachments=list(db.session.scalars(select(TasksFile).where(TasksFile.task_id == found.id))),
                   private=True)
 

@@ -41,8 +41,8 @@ def seed(demo: DemoWorld) -> None:
     late = service.new_task(branch, title="Nộp bản kiểm điểm cá nhân cuối năm",
                             description="Đồng chí viết bản tự kiểm điểm năm 2026 theo mẫu của chi bộ, nộp cho "
                                         "đồng chí bí thư.", method="Viết tay hoặc đánh máy, ký tên.",
-                            due_on=today - timedelta(days=3), mode=TO_MEMBERS, repeat="none",
-                            created_by_id=secretary, member_ids=mates)
+                            due_on=today - timedelta(days=3), due_time=time(17, 0), mode=TO_MEMBERS,
+                            repeat="none", created_by_id=secretary, member_ids=mates)
     db.session.flush()
     if member:
         row = db.session.scalar(select(TasksRow).where(TasksRow.task_id == funds.id, TasksRow.member_id == member))

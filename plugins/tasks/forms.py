@@ -14,6 +14,8 @@ from plugins.tasks.models import TO_BRANCH, TO_BRANCHES, TO_MEMBERS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 BAD_DATE = _l("Please enter a date such as 25/12/2026.")
+TIME_FORMATS = ["%H:%M", "%Hh%M", "%H.%M", "%Hh"]
+BAD_TIME = _l("Please enter a time such as 19:30.")
 
 
 MODE_LABELS = {TO_MEMBERS: _l("Chosen members"), TO_BRANCH: _l("Every member of the branch"),
@@ -30,6 +32,8 @@ class TaskForm(FlaskForm):
     method = TextAreaField(_l("How it is to be done (optional)"), validators=[at_most(MAX_TEXT)])
     due_on = DateField(_l("Deadline"), [InputRequired(_l("Please choose the deadline."))], format=DATE_FORMATS,
                        invalid_value_message=BAD_DATE)
+    due_time = TimeField(_l("By what time (optional)"), [Optional()], format=TIME_FORMATS,
+                         invalid_value_message=BAD_TIME)
     mode = Radio(_l("Given to"), message=_l("Please choose who the task is given to."), default=TO_MEMBERS)
     members = Boxes(_l("Members"), coerce=int, choices=[], message=_l("Please choose members of the list."),
                     widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
@@ -76,7 +80,6 @@ class EntryForm(FlaskForm):
                                                 Length(max=300, message=_l("At most 300 characters."))])
     day = DateField(_l("Day"), [InputRequired(_l("Please choose the day."))], format=DATE_FORMATS,
                     invalid_value_message=BAD_DATE)
-    hour = TimeField(_l("Time (optional)"), [Optional()], format=["%H:%M", "%Hh%M", "%H.%M", "%Hh"],
-                     invalid_value_message=_l("Please enter a time such as 19:30."))
+    hour = TimeField(_l("Time (optional)"), [Optional()], format=TIME_FORMATS, invalid_value_message=BAD_TIME)
     place = StringField(_l("Place (optional)"), validators=[Length(max=300, message=_l("At most 300 characters."))])
     idempotency_key = HiddenField()

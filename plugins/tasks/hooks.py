@@ -9,12 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from core.api import (ADMIN, SECRETARY, HomeCard, Job, NavLink, NotificationKind, Permission, Setting, db,
-                      has_any, hookimpl, today_local)
+                      has_any, hookimpl)
 from plugins.tasks import assign, personal, views  # noqa: F401 (assign and personal add their pages)
 from plugins.tasks.access import ASSIGN, own_member_id
 from plugins.tasks.jobs import REMIND_DAYS, REMIND_SETTING
 from plugins.tasks.models import OPEN, TasksRow
-from plugins.tasks.service import ASSIGNED_KIND, LATE_KIND, REMINDER_KIND, REPORT_KIND, late_condition
+from plugins.tasks.service import ASSIGNED_KIND, LATE_KIND, REMINDER_KIND, REPORT_KIND, late_condition, local_now
 
 
 @hookimpl
@@ -68,9 +68,9 @@ def home_cards(user):
     member = own_member_id(user) if user.is_authenticated else None
     if member is None or user.home_org_id is None:
         return []
-    today = today_local(_province(user.home_org_id))
+    now = local_now(_province(user.home_org_id))
     open_count, late = db.session.execute(select(
-        func.count(TasksRow.id), func.count(TasksRow.id).filter(late_condition(today)))
+        func.count(TasksRow.id), func.count(TasksRow.id).filter(late_condition(now)))
         .where(TasksRow.member_id == member, TasksRow.state.in_(OPEN))).one()
     if not open_count:
         return []

@@ -103,7 +103,8 @@ def repeat(ctx: JobContext) -> dict:
         try:
             with db.session.begin_nested():
                 new_task(org, title=task.title, description=task.description, method=task.method,
-                         due_on=next_due(task.due_on, task.repeat), mode=task.mode, repeat=task.repeat,
+                         due_on=next_due(task.due_on, task.repeat), due_time=task.due_time, mode=task.mode,
+                         repeat=task.repeat,
                          created_by_id=task.created_by_id, member_ids=members, repeat_of_id=task.id)
             created += 1
         except IntegrityError:  # a concurrent run made it a moment ago

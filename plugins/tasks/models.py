@@ -8,13 +8,14 @@ branch it lies in):
 - a *branch row* (`member_id` empty) is the task reaching a branch through a cascade: the branch
   secretary passes it on to members (member rows with `branch_row_id` = the branch row), and its
   percent and state follow theirs.
-Deadlines are dates in the province's local time: a row is late once its `due_on` has passed
-and it is not done."""
+Deadlines are dates in the province's local time, with an optional time of day (`due_time`,
+wall-clock time of the province; none: the end of that day): a row is late once its deadline has
+passed and it is not done."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import db, utcnow
@@ -43,6 +44,7 @@ class TasksTask(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     method: Mapped[str] = mapped_column(Text, default="")  # how the work is to be done
     due_on: Mapped[date] = mapped_column(Date, index=True)
+    due_time: Mapped[time | None] = mapped_column(Time)  # the province's wall-clock time; none: end of day
     mode: Mapped[str] = mapped_column(String(20), default=TO_MEMBERS)
     repeat: Mapped[str] = mapped_column(String(20), default="none")
     # The earlier occurrence of a repeated task (unique: the next occurrence is made once).
@@ -76,6 +78,7 @@ class TasksRow(db.Model):
     state: Mapped[str] = mapped_column(String(20), default=NEW)
     percent: Mapped[int] = mapped_column(Integer, default=0)
     due_on: Mapped[date] = mapped_column(Date)
+    due_time: Mapped[time | None] = mapped_column(Time)  # the task's (an extension moves the day only)
     note: Mapped[str] = mapped_column(Text, default="")  # the last word: a report, a comment
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     done_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -24,7 +24,7 @@ from plugins.tasks.forms import EntryForm
 from plugins.tasks.models import OPEN, TasksEntry, TasksFeed, TasksRow, TasksTask
 from plugins.tasks.views import bp
 
-DEADLINE_HOUR = time(7, 0)  # a deadline shows at the top of its day
+DEADLINE_HOUR = time(7, 0)  # a deadline without a time of day shows at the top of its day
 FEED_PAST, FEED_AHEAD = timedelta(days=31), timedelta(days=366)
 
 
@@ -45,13 +45,13 @@ def entries_for(user, start: datetime, end: datetime) -> list[CalendarEntry]:
     member = own_member_id(user)
     if member is not None:
         first, last = to_local(start, province).date(), to_local(end, province).date()
-        rows = db.session.execute(select(TasksRow.id, TasksRow.due_on, TasksTask.title)
+        rows = db.session.execute(select(TasksRow.id, TasksRow.due_on, TasksRow.due_time, TasksTask.title)
                                   .join(TasksTask, TasksTask.id == TasksRow.task_id)
                                   .where(TasksRow.member_id == member, TasksRow.state.in_(OPEN),
                                          TasksRow.due_on >= first, TasksRow.due_on <= last)
                                   .order_by(TasksRow.due_on).limit(200))
-        for row_id, due_on, title in rows:
-            at = local_to_utc(datetime.combine(due_on, DEADLINE_HOUR), province)
+        for row_id, due_on, due_time, title in rows:
+            at = local_to_utc(datetime.combine(due_on, due_time or DEADLINE_HOUR), province)
             if start <= at < end:
                 found.append(CalendarEntry(_("Deadline: %(title)s", title=title), at, f"/tasks/row/{row_id}",
                                            uid=f"tasks-row-{row_id}"))

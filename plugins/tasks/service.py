@@ -4,13 +4,13 @@ below), passing it on, reports and decisions, the branch's progress following it
 Every function works in the caller's transaction; the view commits once."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 from flask_babel import gettext as _
-from sqlalchemy import case, func, insert, literal, select, update
+from sqlalchemy import Time, case, cast, func, insert, literal, select, update
 
 from core.api import (SECRETARY, Audience, Level, Member, Organisation, User, db, notify, notify_audience,
-                      roster, subtree_ids, today_local, utcnow, ancestor_ids, zone)
+                      now_local, roster, subtree_ids, today_local, utcnow, ancestor_ids, zone)
 from plugins.tasks.models import (ACCEPTED, DONE, NEW, OPEN, PASSED, RETURNED, SUBMITTED, TO_BRANCH,
                                   TO_BRANCHES, WORKING, TasksReport, TasksRow, TasksTask)
 
@@ -29,9 +29,31 @@ class TaskError(ValueError):
         self.status = status
 
 
-def late_condition(today: date):
-    """An open row whose deadline day has passed (`today`: the province's date, `today_local`)."""
-    return TasksRow.state.in_(OPEN) & (TasksRow.due_on < today)
+def local_now(province_id: int | None) -> datetime:
+    """The province's wall-clock time now (naive), what deadlines are compared with."""
+    return now_local(province_id).replace(tzinfo=None)
+
+
+def late_condition(now: datetime):
+    """SQL: an open row whose deadline has passed (`now`: the province's wall clock, `local_now`):
+    its day is over, or it is today and its time of day has gone by."""
+    today = now.date()
+    return TasksRow.state.in_(OPEN) & ((TasksRow.due_on < today) | (
+        (TasksRow.due_on == today) & TasksRow.due_time.is_not(None) & (TasksRow.due_time < now.time())))
+
+
+def is_late(row, now: datetime) -> bool:
+    """The same as `late_condition`, for a row already loaded."""
+    if row.state not in OPEN:
+        return False
+    return row.due_on < now.date() or (row.due_on == now.date() and row.due_time is not None
+                                       and row.due_time < now.time())
+
+
+def deadline(item) -> str:
+    """A task's or a row's deadline as people read it: 25/12/2026, or 25/12/2026 16:30."""
+    day = item.due_on.strftime("%d/%m/%Y")
+    return f"{day} {item.due_time.strftime('%H:%M')}" if item.due_time is not None else day
 
 
 def local_day(column, province_id: int | None):
@@ -43,17 +65,29 @@ def local_day(column, province_id: int | None):
     return func.date(column + shift)
 
 
+def local_clock(column, province_id: int | None):
+    """SQL: the province's wall-clock time of a stored (naive UTC) time (as `local_day`)."""
+    shift = zone(province_id).utcoffset(utcnow())
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.time(column, f"{int(shift.total_seconds() // 60):+d} minutes")
+    return cast(column + shift, Time)
+
+
 def done_in_time(province_id: int | None):
-    """SQL: a finished row, done on its deadline's day or before, in the province's time."""
-    return (TasksRow.state == DONE) & (local_day(TasksRow.done_at, province_id) <= TasksRow.due_on)
+    """SQL: a finished row, done by its deadline in the province's time: on an earlier day, or on
+    the day itself (by its time of day, when it has one)."""
+    day = local_day(TasksRow.done_at, province_id)
+    return (TasksRow.state == DONE) & ((day < TasksRow.due_on) | (
+        (day == TasksRow.due_on) & (TasksRow.due_time.is_(None)
+                                    | (local_clock(TasksRow.done_at, province_id) <= TasksRow.due_time))))
 
 
 def new_task(org: Organisation, *, title: str, description: str, due_on: date, method: str = "",
              mode: str, repeat: str, created_by_id: int | None, member_ids=(),
-             repeat_of_id: int | None = None) -> TasksTask:
+             repeat_of_id: int | None = None, due_time: time | None = None) -> TasksTask:
     """Give a task at `org` and make its rows; the people it reaches are told in their inbox."""
     task = TasksTask(org_id=org.id, province_id=org.province_id or org.id, title=title,
-                     description=description, method=method, due_on=due_on, mode=mode, repeat=repeat,
+                     description=description, method=method, due_on=due_on, due_time=due_time, mode=mode, repeat=repeat,
                      created_by_id=created_by_id, repeat_of_id=repeat_of_id)
     db.session.add(task)
     db.session.flush()
@@ -70,11 +104,11 @@ def _branch_rows(task: TasksTask, org: Organisation) -> int:
     """One row per active branch under `org` (a single INSERT … SELECT, whatever their number),
     and one notice to each branch secretary."""
     branches = select(literal(task.id), Organisation.id, literal(NEW), literal(0),
-                      literal(task.due_on), literal(""), literal(utcnow())).where(
+                      literal(task.due_on), literal(task.due_time, Time), literal(""), literal(utcnow())).where(
         Organisation.id.in_(subtree_ids(org.id)), Organisation.level == Level.BRANCH.value,
         Organisation.active.is_(True))
     result = db.session.execute(insert(TasksRow).from_select(
-        ["task_id", "org_id", "state", "percent", "due_on", "note", "updated_at"], branches))
+        ["task_id", "org_id", "state", "percent", "due_on", "due_time", "note", "updated_at"], branches))
     notify_audience(ASSIGNED_KIND, _("New task for your branch: %(title)s", title=task.title),
                     Audience(org_ids=(org.id,), roles=(SECRETARY,)), url=INDEX_URL,
                     dedupe_key=f"tasks.assigned:t{task.id}")
@@ -91,7 +125,7 @@ def _member_rows(task: TasksTask, org_id: int, member_ids, parent_id: int | None
         TasksRow.task_id == task.id, TasksRow.member_id.in_(member_ids))))
     now = utcnow()
     rows = [{"task_id": task.id, "org_id": branches[m], "member_id": m, "branch_row_id": parent_id, "state": NEW,
-             "percent": 0, "due_on": task.due_on, "note": "", "updated_at": now}
+             "percent": 0, "due_on": task.due_on, "due_time": task.due_time, "note": "", "updated_at": now}
             for m in member_ids if m in branches and m not in already]
     if rows:
         db.session.execute(insert(TasksRow), rows)
@@ -225,18 +259,18 @@ def _tell_assigner(row: TasksRow, title: str) -> None:
         notify(REPORT_KIND, title, url=f"/tasks/row/{row.id}", user_id=task.created_by_id)
 
 
-def counts(task_id: int, today: date) -> dict:
+def counts(task_id: int, now: datetime) -> dict:
     """How the task's top rows stand: all, done, late, waiting for a decision (one query)."""
     top = TasksRow.branch_row_id.is_(None)
     total, done, late, waiting = db.session.execute(select(
         func.count(TasksRow.id), func.count(TasksRow.id).filter(TasksRow.state == DONE),
-        func.count(TasksRow.id).filter(late_condition(today)),
+        func.count(TasksRow.id).filter(late_condition(now)),
         func.count(TasksRow.id).filter(TasksRow.state == SUBMITTED))
         .where(TasksRow.task_id == task_id, top)).one()
     return {"total": total, "done": done, "late": late, "waiting": waiting}
 
 
-def rollup(task: TasksTask, today: date) -> list[tuple[Organisation, int, int, int]]:
+def rollup(task: TasksTask, now: datetime) -> list[tuple[Organisation, int, int, int]]:
     """For a task given to every branch below: (organisation just below, branches, done, late),
     each row counted under the organisation of that level above its branch (one query)."""
     under = (select(Organisation.id).where(Organisation.id.in_(ancestor_ids(TasksRow.org_id)),
@@ -244,7 +278,7 @@ def rollup(task: TasksTask, today: date) -> list[tuple[Organisation, int, int, i
              .correlate(TasksRow).scalar_subquery().label("under"))
     found = db.session.execute(
         select(under, func.count(TasksRow.id), func.count(TasksRow.id).filter(TasksRow.state == DONE),
-               func.count(TasksRow.id).filter(late_condition(today)))
+               func.count(TasksRow.id).filter(late_condition(now)))
         .where(TasksRow.task_id == task.id, TasksRow.branch_row_id.is_(None))
         .group_by(under)).all()
     names = {o.id: o for o in db.session.scalars(select(Organisation).where(

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import case, select
 
 from core.api import (Member, Organisation, already_done, can, has_any, commit_keyed, current_province_id, db, files,
-                      new_idempotency_key, paginate, render, roster, today_local)
+                      new_idempotency_key, paginate, render, roster)
 from plugins.tasks import service
 from plugins.tasks.access import (ASSIGN, FILE_KINDS, MAX_FILE, followed_row, is_own, own_member_id, own_row,
                                   readable_row, staff_over)
@@ -31,17 +31,28 @@ def _state_filter(state: str) -> str:
     return state_label(state)
 
 
-def _today():
-    return today_local(current_province_id())
+@bp.app_template_filter("tasks_deadline")
+def _deadline_filter(item) -> str:
+    return service.deadline(item)
 
 
-def my_rows(member_id: int, today, finished: bool = False):
+@bp.app_template_filter("tasks_late")
+def _late_filter(row, now) -> bool:
+    return service.is_late(row, now)
+
+
+def _now():
+    return service.local_now(current_province_id())
+
+
+def my_rows(member_id: int, now, finished: bool = False):
     """A member's rows: late first, then by deadline (finished ones on their own tab)."""
-    late = service.late_condition(today)
+    late = service.late_condition(now)
     stmt = select(TasksRow).where(TasksRow.member_id == member_id)
     if finished:
         return stmt.where(TasksRow.state == DONE).order_by(TasksRow.done_at.desc(), TasksRow.id.desc())
-    return stmt.where(TasksRow.state.in_(OPEN)).order_by(case((late, 0), else_=1), TasksRow.due_on, TasksRow.id)
+    return stmt.where(TasksRow.state.in_(OPEN)).order_by(case((late, 0), else_=1), TasksRow.due_on,
+                                                          TasksRow.due_time, TasksRow.id)
 
 
 def tasks_of(rows) -> dict[int, TasksTask]:
@@ -57,10 +68,10 @@ def index():
     """"Việc của tôi": the member's tasks, late first; the branch's share to pass on, for staff."""
     if current_user.is_helper:
         abort(404)
-    today = _today()
+    now = _now()
     finished = request.args.get("show") == "done"
     member = own_member_id(current_user)
-    page = paginate(my_rows(member, today, finished)) if member is not None else None
+    page = paginate(my_rows(member, now, finished)) if member is not None else None
     incoming = []
     if current_user.home_org_id is not None and staff_over_org(current_user.home_org_id):
         incoming = list(db.session.execute(
@@ -68,7 +79,7 @@ def index():
             .where(TasksRow.org_id == current_user.home_org_id, TasksRow.member_id.is_(None),
                    TasksRow.state != DONE).order_by(TasksRow.due_on, TasksRow.id).limit(20)).all())
     tasks = tasks_of((page.items if page else []) + [r for r, _t in incoming])
-    return render("tasks/index.html", page=page, tasks=tasks, incoming=incoming, today=today,
+    return render("tasks/index.html", page=page, tasks=tasks, incoming=incoming, now=now,
                   finished=finished, has_assign=has_any(current_user, ASSIGN), private=True)
 
 
@@ -78,7 +89,7 @@ def staff_over_org(org_id: int) -> bool:
 
 def _row_context(row: TasksRow, **forms):
     task = db.session.get(TasksTask, row.task_id)
-    today = _today()
+    now = _now()
     own, staff = is_own(row, current_user), staff_over(row, current_user)
     pending = service.pending_extension(row)
     history = list(db.session.scalars(select(TasksReport).where(TasksReport.row_id == row.id)
@@ -86,7 +97,7 @@ def _row_context(row: TasksRow, **forms):
     member = db.session.get(Member, row.member_id) if row.member_id else None
     branch = db.session.get(Organisation, row.org_id)
     context = dict(row=row, task=task, own=own, staff=staff, pending=pending, history=history, member=member,
-                   branch=branch, follows_task=can(current_user, ASSIGN, task.org_id), late=row.state in OPEN and row.due_on < today, today=today,
+                   branch=branch, follows_task=can(current_user, ASSIGN, task.org_id), late=service.is_late(row, now), now=now,
                    attachments=list(db.session.scalars(select(TasksFile).where(TasksFile.task_id == task.id))),
                    max_size=files.human_size(MAX_FILE))
     if own and row.member_id is not None:
