@@ -273,8 +273,11 @@ def counts(task_id: int, now: datetime) -> dict:
 def rollup(task: TasksTask, now: datetime) -> list[tuple[Organisation, int, int, int]]:
     """For a task given to every branch below: (organisation just below, branches, done, late),
     each row counted under the organisation of that level above its branch (one query)."""
-    under = (select(Organisation.id).where(Organisation.id.in_(ancestor_ids(TasksRow.org_id)),
-                                           Organisation.parent_id == task.org_id)
+    # Both levels correlate to the outer tasks_row: left to itself, the inner IN list would read
+    # every row's ancestors (PostgreSQL then refuses a scalar subquery of several rows, SQLite
+    # silently takes the first).
+    above = ancestor_ids(TasksRow.org_id).correlate(TasksRow)
+    under = (select(Organisation.id).where(Organisation.id.in_(above), Organisation.parent_id == task.org_id)
              .correlate(TasksRow).scalar_subquery().label("under"))
     found = db.session.execute(
         select(under, func.count(TasksRow.id), func.count(TasksRow.id).filter(TasksRow.state == DONE),

@@ -11,7 +11,7 @@ from core.extensions import db
 from core.org.models import Level, Member, OrgClosure, Organisation
 from core.org.tree import create_org
 from plugins.tasks import service
-from plugins.tasks.models import TasksRow
+from plugins.tasks.models import TasksRow, TasksTask
 from tests.plugins.tasks.support import app, give, member_id, org_id, row_of, user_id  # noqa: F401
 from tests.support import local_today
 
@@ -93,6 +93,29 @@ def test_district_cascades_to_fifty_branches_and_their_members(app, as_role, acc
     # The grassroots level follows the same task's branches only through the rows below it.
     assert as_role("grassroots_admin").get(f"/tasks/{task}").status_code == 404
     assert as_role("grassroots_admin").get(f"/tasks/row/{branch_row}").status_code == 200
+
+
+def test_the_cascade_is_counted_under_each_organisation_below(app, as_role, accounts):
+    """The district's table by organisation has one line per grassroots organisation below it,
+    each counting its own branches (a second grassroots organisation with three branches)."""
+    district = org_id(app, accounts, "district_admin")
+    with app.app_context():
+        other = create_org("Đảng bộ xã Thử Nghiệm", Level.GRASSROOTS, db.session.get(Organisation, district))
+        for n in range(3):
+            create_org(f"Chi bộ xóm Thử {n + 1}", Level.BRANCH, other)
+        db.session.commit()
+        mine = db.session.scalar(select(func.count(Organisation.id)).join(
+            OrgClosure, OrgClosure.descendant_id == Organisation.id).where(
+            OrgClosure.ancestor_id == org_id(app, accounts, "grassroots_admin"), Organisation.level == "branch"))
+    admin = as_role("district_admin")
+    task = give(admin, mode="branches", title="Báo cáo sơ kết quý", due=10)
+    with app.app_context():
+        lines = {org.name: total for org, total, _done, _late in
+                 service.rollup(db.session.get(TasksTask, task), service.local_now(None))}
+    assert lines["Đảng bộ xã Thử Nghiệm"] == 3
+    assert lines[accounts["grassroots_admin"]["org"]] == mine
+    page = admin.text(f"/tasks/{task}")
+    assert "Đảng bộ xã Thử Nghiệm" in page and accounts["grassroots_admin"]["org"] in page
 
 
 def test_a_branch_row_is_passed_only_to_its_own_members(app, as_role, accounts):
