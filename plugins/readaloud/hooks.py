@@ -19,7 +19,7 @@ VOICE_CHOICES = (("vi", _l("Northern voice")), ("vi-vn-x-central", _l("Central v
 
 @hookimpl
 def register_blueprints():
-    from plugins.readaloud import views
+    from plugins.readaloud import admin, views  # noqa: F401  (admin adds its pages to the blueprint)
 
     return [views.bp]
 
@@ -79,3 +79,26 @@ def page_slot(slot, user, context):
     if not may_listen(user, item):
         return None
     return Markup(render_template("readaloud/_listen.html", item=item))
+
+
+@hookimpl
+def menu_links(user):
+    """The province administrator's read-aloud page, on the management page."""
+    from flask import url_for
+    from flask_babel import gettext as _
+
+    from core.api import NavLink, has_any
+
+    if not getattr(user, "is_authenticated", False) or not has_any(user, MANAGE):
+        return []
+    return [NavLink(_("Read aloud"), url_for("readaloud.admin"), weight=70, section="manage", icon="settings",
+                    description=_("Voice, sample, queue and failures of read-aloud"))]
+
+
+@hookimpl
+def seed_demo(demo):
+    """Audio for a few of the demo province's newest items, so `./sotay run` shows it working."""
+    if demo.content:
+        from plugins.readaloud.demo import seed
+
+        seed(demo)

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from core.api import db, files, render, utcnow
-from plugins.readaloud.access import readable_item
+from core.api import can, db, files, new_idempotency_key, render, utcnow
+from plugins.readaloud.access import MANAGE, readable_item
 from plugins.readaloud.jobs import ask_for, current_reading
 from plugins.readaloud.models import EMPTY, FAILED, MAX_ATTEMPTS, READY, ReadaloudPosition, ReadaloudReading, \
     ReadaloudSection
@@ -54,8 +54,10 @@ def listen(item_id: int):
     position = db.session.get(ReadaloudPosition, (current_user.id, item.id))
     if position is not None and position.number >= len(parts):
         position = None
+    manages = can(current_user, MANAGE, item.org_id)
     return render("readaloud/listen.html", item=item, reading=reading, parts=parts, state=state_of(reading),
-                  position=position, private=True)
+                  position=position, manages=manages, key=new_idempotency_key() if manages else None,
+                  private=True)
 
 @bp.get("/<int:item_id>/<int:part>.ogg")
 @login_required

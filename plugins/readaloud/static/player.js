@@ -13,7 +13,7 @@
     var current = Math.max(0, (parseInt(root.dataset.part, 10) || 1) - 1);
     var resumeAt = parseFloat(root.dataset.seconds) || 0;
     var rate = 1;
-    var lastSaved = 0;
+    var lastSaved = Date.now();  // the first timed save comes SAVE_EVERY after the page opened
 
     function audios() { return root.querySelectorAll("audio"); }
     function now() { return audios()[current]; }

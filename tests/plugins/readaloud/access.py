@@ -8,7 +8,7 @@ again, for items of their province."""
 from __future__ import annotations
 
 from core.extensions import db
-from tests.security.rules import READ, Route, Staff
+from tests.security.rules import READ, Route, Scoped, Staff
 
 MANAGE = Staff("readaloud.manage", ("admin",), top=True)
 
@@ -16,6 +16,9 @@ RULES = {
     "readaloud.listen": Route(READ),
     "readaloud.audio": Route(READ),
     "readaloud.position": Route(None, post=READ),
+    "readaloud.admin": Route(MANAGE),
+    "readaloud.sample": Route(MANAGE),
+    "readaloud.redo": Route(None, post=Scoped("readaloud.manage", ("admin",), top=True)),
 }
 DERIVED = {"part": lambda item: 0}  # the title's part: every reading has it
 
