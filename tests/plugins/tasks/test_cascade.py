@@ -128,3 +128,30 @@ def test_a_branch_row_is_passed_only_to_its_own_members(app, as_role, accounts):
     assert "Đồng chí chọn đảng viên trong danh sách." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(TasksRow.id)).where(TasksRow.branch_row_id == branch_row)) == 0
+
+
+def test_the_province_follows_a_task_given_to_every_branch(app, as_role, accounts):
+    """Given by the province: rows under several districts, counted each under its own district
+    (the table by organisation once failed with a 500 as soon as two districts had rows)."""
+    admin = as_role("province_admin")
+    task = give(admin, org_id(app, accounts, "province_admin"), mode="branches", title="Tổng kết Chỉ thị 05")
+    with app.app_context():
+        districts = db.session.scalar(select(func.count(func.distinct(Organisation.id))).where(
+            Organisation.parent_id == org_id(app, accounts, "province_admin")))
+    assert districts >= 2
+    response = admin.get(f"/tasks/{task}")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Theo tổ chức" in page and accounts["district_admin"]["org"] in page
+    with app.app_context():
+        found = db.session.get(TasksTask, task)
+        rollup = service.rollup(found, service.local_now(found.province_id))
+        rows = db.session.scalar(select(func.count(TasksRow.id)).where(TasksRow.task_id == task))
+        below = {}
+        for org in db.session.scalars(select(Organisation).where(Organisation.level == Level.BRANCH.value,
+                                                                 Organisation.province_id == found.province_id)):
+            top = db.session.scalar(select(OrgClosure.ancestor_id).join(
+                Organisation, Organisation.id == OrgClosure.ancestor_id).where(
+                OrgClosure.descendant_id == org.id, Organisation.parent_id == found.org_id))
+            below[top] = below.get(top, 0) + 1
+    assert {o.id: total for o, total, _done, _late in rollup} == below and sum(below.values()) == rows
