@@ -28,6 +28,7 @@ from core.org.scope import (ADMIN, SECRETARY, Permission, Role, branch_mates, ca
                             granted_org_ids, has_any, home_of, is_id, publishing_ids, refuse, require,
                             scope_ids, sees)
 from core.org.settings import Setting, set_setting, setting
+from core.members.service import member_name_matches
 from core.org.tree import ancestor_ids, ancestors, children, level_above, name_matches, subtree_ids
 from core.plugins import (answers_for, calendar_for, current_province_id, hand_over, hookimpl, plugin_enabled,
                           report_for)
@@ -51,6 +52,7 @@ __all__ = [
     "has_any", "is_id", "home_of", "publishing_ids", "sees", "branch_mates", "content_visible_to",
     # the organisation tree, rosters and audiences
     "ancestors", "ancestor_ids", "children", "level_above", "subtree_ids", "name_matches",
+    "member_name_matches",
     "roster", "RosterEntry",
     "role_holders", "RoleHolder", "nearest_with_role", "Audience",
     # pages and forms

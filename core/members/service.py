@@ -149,6 +149,12 @@ def search_condition(text: str):
     return exact_condition, exact_condition
 
 
+def member_name_matches(text: str):
+    """The condition on `Member` for a name, card number or phone as people type it: the members
+    list's own search (loose matches included), for a plugin that picks people by name."""
+    return search_condition(text)[0]
+
+
 def overview(user, org_id: int | None) -> Overview:
     """Counts over members in good standing: one query, whatever the scope's size."""
     registered = case((User.password_hash.is_not(None), 1))

@@ -10,7 +10,7 @@ from wtforms import (BooleanField, DateField, FieldList, Form, FormField, Hidden
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from core.api import Boxes, Choice, Radio, at_most, written
-from plugins.quizzes.models import MEMBERS, MULTIPLE, SECRETARIES, SHOW_AFTER_CLOSE, SHOW_AFTER_SUBMIT, SINGLE
+from plugins.quizzes.models import LIST, MEMBERS, MULTIPLE, SECRETARIES, SHOW_AFTER_CLOSE, SHOW_AFTER_SUBMIT, SINGLE
 
 MAX_TEXT = 5000
 OPTION_SLOTS = 6
@@ -90,7 +90,11 @@ class ContestForm(FlaskForm):
     intro = TextAreaField(_l("Rules and guidance for contestants"), [at_most(MAX_TEXT)])
     takers = Radio(_l("Who takes part"), default=SECRETARIES,
                    choices=[(SECRETARIES, _l("The branch secretaries under this organisation")),
-                            (MEMBERS, _l("Every party member under this organisation"))])
+                            (MEMBERS, _l("Every party member under this organisation")),
+                            (LIST, _l("The people I choose by name"))])
+    find = StringField(_l("Find a member by name"), [at_most(100)])
+    people = Boxes(_l("Contestants chosen"), coerce=int,
+                   message=_l("Please choose only people found under the organising organisation."))
     opens_on = DateField(_l("Opens on"), [InputRequired(BAD_DATE)], format=DATE_FORMATS,
                          invalid_value_message=BAD_DATE)
     opens_time = TimeField(_l("at"), [InputRequired(BAD_TIME)], default=time(7, 30), format=["%H:%M", "%Hh%M"],

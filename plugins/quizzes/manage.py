@@ -12,10 +12,10 @@ from sqlalchemy import or_, select
 from core.api import (SECRETARY, Audience, Organisation, already_done, ancestor_ids, can, commit_keyed,
                       current_province_id, db, local_to_utc, new_idempotency_key, notify_audience, paginate,
                       render, scope_ids, to_local, utcnow)
-from plugins.quizzes import results, service
+from plugins.quizzes import people, results, service
 from plugins.quizzes.access import ORGANISE, desks, managed_contest, managed_question
 from plugins.quizzes.forms import LEVELS, MAX_TOPICS, ContestForm, QuestionForm
-from plugins.quizzes.models import MULTIPLE, SECRETARIES, QuizContest, QuizQuestion
+from plugins.quizzes.models import LIST, MULTIPLE, SECRETARIES, QuizContest, QuizQuestion
 from plugins.quizzes.views import bp
 
 
@@ -204,17 +204,25 @@ def contest_new():
         for topic in drawable:
             form.draws.append_entry({"topic": topic})
         return render("quizzes/contest_form.html", form=form, counts=service.cell_counts(orgs[0].id),
-                      levels=LEVELS, private=True)
+                      levels=LEVELS, picked=[], found=[], more=False, private=True)
     if (done := already_done(form.idempotency_key.data)) is not None:
         return done
-    valid = form.validate()
-    org_id = form.org_id.data if valid else orgs[0].id
+    org_id = form.org_id.data if form.org_id.data in {o.id for o in orgs} else orgs[0].id
     counts = service.cell_counts(org_id)
+    picked, found, more = _picker(form, org_id)
+    if request.form.get("action") == "find":  # the search button: the same form again, with the names found
+        return render("quizzes/contest_form.html", form=form, counts=counts, levels=LEVELS, picked=picked,
+                      found=found, more=more, private=True)
+    valid = form.validate()
+    if valid and form.takers.data == LIST and not form.people.data:
+        form.people.errors = [_("Please find and tick at least one contestant.")]
+        valid = False
     cells = _draws(form, counts, drawable)
     window = _window(form, current_province_id()) if valid else None
     if window is not None and cells is not None and (cells or _enough_for_simple_draw(form, org_id)):
         org = db.session.get(Organisation, form.org_id.data)
         audience = (Audience(org_ids=(org.id,), roles=(SECRETARY,)) if form.takers.data == SECRETARIES
+                    else Audience(user_ids=tuple(sorted(form.people.data))) if form.takers.data == LIST
                     else Audience(org_ids=(org.id,)))
         contest = QuizContest(org_id=org.id, title=form.title.data.strip(), intro=(form.intro.data or "").strip(),
                               audience=audience.as_json(), takers=form.takers.data, opens_at=window[0],
@@ -233,7 +241,33 @@ def contest_new():
             return earlier
         flash(_("The contest was created."), "success")
         return redirect(location)
-    return render("quizzes/contest_form.html", form=form, counts=counts, levels=LEVELS, status=400, private=True)
+    return render("quizzes/contest_form.html", form=form, counts=counts, levels=LEVELS, picked=picked, found=found,
+                  more=more, status=400, private=True)
+
+
+def _picker(form: ContestForm, org_id: int):
+    """The people already ticked (those under `org_id`) and those the search found: what the
+    boxes offer, so that an id from elsewhere is refused."""
+    picked = people.chosen(org_id, form.people.data or [])
+    found, more = people.found(org_id, form.find.data, leave_out=[p.user_id for p in picked])
+    form.people.choices = [(p.user_id, p.label) for p in picked + found]
+    return picked, found, more
+
+
+@bp.get("/manage/people")
+@login_required
+def people_found():
+    """The contest form's picker (htmx): the people ticked and those whose name matches, under
+    the organising organisation (one the organiser runs contests for; any other: 404)."""
+    orgs = _organisers_only()
+    org_id = request.args.get("org_id", type=int) or orgs[0].id
+    if org_id not in {o.id for o in orgs}:
+        abort(404)
+    ticked = [int(v) for v in request.args.getlist("people") if v.isdigit()]
+    picked = people.chosen(org_id, ticked)
+    found, more = people.found(org_id, request.args.get("find", ""), leave_out=[p.user_id for p in picked])
+    return render("quizzes/_people.html", picked=picked, found=found, more=more,
+                  query=request.args.get("find", ""), private=True)
 
 
 def _shown_org(contest: QuizContest) -> Organisation:

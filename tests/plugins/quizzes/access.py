@@ -41,6 +41,7 @@ RULES = {
     "quizzes.question_edit": Route(MANAGES),
     "quizzes.contests": Route(STAFF),
     "quizzes.contest_new": Route(STAFF),
+    "quizzes.people_found": Route(STAFF),
     "quizzes.results_page": Route(MANAGES),
     "quizzes.practice": Route(SignedIn()),
     "quizzes.import_questions": Route(STAFF),
