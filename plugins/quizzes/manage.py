@@ -283,12 +283,13 @@ def _shown_org(contest: QuizContest) -> Organisation:
 @bp.get("/manage/<int:contest_id>")
 @login_required
 def results_page(contest_id: int):
-    """Figures, the ranking (ties broken by time), the organisations below, the questions most got wrong."""
+    """Figures, the ranking across levels (ties broken by time), the organisations below, the questions most got wrong."""
     contest = managed_contest(contest_id)
     shown = _shown_org(contest)
-    page = paginate(results.ranking(contest, shown.id))
-    people, branches = results.names(page.items)
+    page = paginate(results.across_levels(contest, shown))
+    people, branches = results.names([row.attempt for row in page.items])
     return render("quizzes/results.html", contest=contest, shown=shown, page=page, people=people, branches=branches,
+                  levels=results.levels_for(contest),
                   figures=results.figures(contest, shown.id), orgs=results.by_org(contest, shown),
                   hardest=results.hardest(contest, shown.id), now=utcnow(), multiple=MULTIPLE, private=True)
 

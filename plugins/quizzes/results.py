@@ -4,9 +4,11 @@ most got wrong, and the Excel export (cells that a spreadsheet would run as a fo
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 
 from flask import Response
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -37,6 +39,74 @@ def ranking(contest: QuizContest, org_id: int):
         .where(*_handed_in(contest, org_id)).subquery())
     return (select(QuizAttempt).join(best, best.c.id == QuizAttempt.id).where(best.c.place == 1)
             .order_by(QuizAttempt.score.desc(), QuizAttempt.seconds.asc(), QuizAttempt.id.asc()))
+
+
+# The levels a ranking is given at, top down (a sub-unit, where there is one, is not one of them).
+LEVELS = (("province", _l("Province")), ("district", _l("District")), ("grassroots", _l("Grassroots")),
+          ("branch", _l("Branch")))
+
+
+@dataclass
+class Ranked:
+    """A contestant's best attempt, their place in the organisation shown and at each level."""
+
+    attempt: QuizAttempt
+    place: int = 0
+    places: dict = field(default_factory=dict)  # level → place among the contestants of their unit there
+    units: dict = field(default_factory=dict)  # level → the organisation id of that unit
+
+
+def levels_for(contest: QuizContest) -> list[tuple[str, str]]:
+    """The levels from the contest's organisation down to the branch."""
+    level = db.session.scalar(select(Organisation.level).where(Organisation.id == contest.org_id))
+    names = [name for name, _label in LEVELS]
+    start = names.index(level) if level in names else len(names) - 1
+    return [(name, str(label)) for name, label in LEVELS[start:]]
+
+
+def _places(rows: list[Ranked], key, store) -> None:
+    """Competition places (1, 2, 2, 4) within each group of `key`, rows already in ranking order:
+    the higher score first, and for the same score the shorter time."""
+    seen: dict = {}
+    for row in rows:
+        group = key(row)
+        if group is None:
+            continue
+        count, last, place = seen.get(group, (0, None, 0))
+        count += 1
+        mark = (row.attempt.score, row.attempt.seconds)
+        place = place if mark == last else count
+        seen[group] = (count, mark, place)
+        store(row, place)
+
+
+def across_levels(contest: QuizContest, shown: Organisation) -> list[Ranked]:
+    """Every contestant under `shown` in ranking order, with their place under `shown` and their
+    place at each level (branch, grassroots, district, province) among all the contest's
+    contestants of that unit, wherever the organiser is looking from."""
+    attempts = list(db.session.scalars(ranking(contest, contest.org_id).limit(EXPORT_ROWS)))
+    tree = {oid: (parent, level) for oid, parent, level in db.session.execute(
+        select(Organisation.id, Organisation.parent_id, Organisation.level)
+        .where(Organisation.id.in_(subtree_ids(contest.org_id))))}
+    levels = [name for name, _label in levels_for(contest)]
+    rows = []
+    for attempt in attempts:
+        row, org, path = Ranked(attempt), attempt.org_id, set()
+        while org is not None and org in tree and org not in path:  # up the tree, to the contest's organisation
+            path.add(org)
+            parent, level = tree[org]
+            if level in levels:
+                row.units.setdefault(level, org)
+            org = parent
+        row.units["_path"] = path
+        rows.append(row)
+    for level in levels:
+        _places(rows, lambda r, lv=level: r.units.get(lv), lambda r, p, lv=level: r.places.__setitem__(lv, p))
+    mine = [r for r in rows if shown.id in r.units["_path"]]
+    _places(mine, lambda r: 0, lambda r, p: setattr(r, "place", p))
+    for row in rows:
+        del row.units["_path"]
+    return mine
 
 
 def names(attempts) -> tuple[dict[int, str], dict[int, str]]:
@@ -115,15 +185,20 @@ def export(contest: QuizContest, shown: Organisation) -> Response:
     sheet.title = _("Ranking")[:31]
     sheet.append([safe_cell(contest.title)])
     sheet.append([safe_cell(shown.name)])
+    levels = levels_for(contest)
     sheet.append([_("Rank"), _("Contestant"), _("Branch"), _("Score"), _("Number of questions"), _("Answered"),
-                  _("Time taken (min:s)"), _("Handed in at")])
-    attempts = list(db.session.scalars(ranking(contest, shown.id).limit(EXPORT_ROWS)))
+                  _("Time taken (min:s)"), _("Handed in at")]
+                 + [_("Rank in the %(level)s", level=label.lower()) for _name, label in levels])
+    ranked = across_levels(contest, shown)
+    attempts = [row.attempt for row in ranked]
     people, branches = names(attempts)
     province = shown.province_id or shown.id
-    for place, attempt in enumerate(attempts, 1):
-        sheet.append([place, safe_cell(people.get(attempt.user_id, "")), safe_cell(branches.get(attempt.org_id, "")),
+    for row in ranked:
+        attempt = row.attempt
+        sheet.append([row.place, safe_cell(people.get(attempt.user_id, "")), safe_cell(branches.get(attempt.org_id, "")),
                       attempt.score, len(attempt.question_ids), attempt.answered, clock(attempt.seconds),
-                      to_local(attempt.submitted_at, province).strftime("%H:%M:%S %d/%m/%Y")])
+                      to_local(attempt.submitted_at, province).strftime("%H:%M:%S %d/%m/%Y")]
+                     + [row.places.get(name) for name, _label in levels])
     orgs = book.create_sheet(_("Organisations")[:31])
     orgs.append([_("Organisation"), _("Handed in"), _("Average score"), _("Best score")])
     for row in by_org(contest, shown):
