@@ -212,7 +212,7 @@ def contest_new():
     picked, found, more = _picker(form, org_id)
     if request.form.get("action") == "find":  # the search button: the same form again, with the names found
         return render("quizzes/contest_form.html", form=form, counts=counts, levels=LEVELS, picked=picked,
-                      found=found, more=more, private=True)
+                      found=found, more=more, searched=True, private=True)
     valid = form.validate()
     if valid and form.takers.data == LIST and not form.people.data:
         form.people.errors = [_("Please find and tick at least one contestant.")]

@@ -42,6 +42,7 @@ def test_without_javascript_the_organiser_finds_ticks_and_addresses_chosen_peopl
     response = admin.submit("/quizzes/manage/new", {**data, "action": "find", "find": member_name})
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "Thi chọn từng người" in page  # what was typed stays
+    assert "Cuộc thi chưa được tạo" in page  # said plainly: Find (or Enter in a field) creates nothing
     assert f'name="people" value="{member_id}"' in page and member_name in page
     # The first one ticked stays ticked while the organiser searches for the next.
     response = admin.submit("/quizzes/manage/new", {**data, "action": "find", "find": secretary_name,
