@@ -15,9 +15,9 @@ from sqlalchemy import func, or_, select
 from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from core.api import (Choice, ContentItem, Organisation, User, already_done, audit, can, commit_keyed,
+from core.api import (Choice, ContentItem, Organisation, User, already_done, audit, can, commit_keyed, get_scoped,
                       current_province_id, db, is_id, new_idempotency_key, paginate, publishing_ids, refuse,
-                      render, scope_ids, subtree_ids, today_local)
+                      render, scope_ids, today_local)
 from plugins.feedback.access import MANAGE, MAX_TEXT, own_user_id
 from plugins.feedback.models import FeedbackDraft, FeedbackDraftComment
 from plugins.feedback.surveys import BAD_DATE, DATE_FORMATS, _targets
@@ -57,12 +57,7 @@ def _documents(user) -> list[tuple[int, str]]:
 
 
 def _managed(draft_id) -> FeedbackDraft:
-    if not is_id(draft_id):
-        refuse(f"feedback_draft:{draft_id}")
-    draft = db.session.get(FeedbackDraft, draft_id)
-    if draft is None or not can(current_user, MANAGE, draft.org_id):
-        refuse(f"feedback_draft:{draft_id}")
-    return draft
+    return get_scoped(FeedbackDraft, draft_id, current_user, MANAGE)
 
 
 def _addressed(draft_id) -> FeedbackDraft:

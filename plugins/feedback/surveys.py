@@ -17,7 +17,7 @@ from wtforms import BooleanField, DateField, FieldList, FormField, HiddenField, 
 from wtforms.validators import Length, Optional, ValidationError
 
 from core.api import (Audience, Choice, Organisation, User, already_done, audit, can, children, commit_keyed,
-                      current_province_id, db, granted_org_ids, is_id, new_idempotency_key, paginate,
+                      current_province_id, db, get_scoped, granted_org_ids, is_id, new_idempotency_key, paginate,
                       publishing_ids, refuse, render, scope_ids, subtree_ids, today_local)
 from plugins.feedback.access import MANAGE, MAX_TEXT, own_user_id
 from plugins.feedback.models import (FeedbackSurvey, FeedbackSurveyAnswer, FeedbackSurveyParticipant,
@@ -95,12 +95,7 @@ def _slots(form) -> tuple[list[dict], list[str]]:
 
 
 def _managed(survey_id) -> FeedbackSurvey:
-    if not is_id(survey_id):
-        refuse(f"feedback_survey:{survey_id}")
-    survey = db.session.get(FeedbackSurvey, survey_id)
-    if survey is None or not can(current_user, MANAGE, survey.org_id):
-        refuse(f"feedback_survey:{survey_id}")
-    return survey
+    return get_scoped(FeedbackSurvey, survey_id, current_user, MANAGE)
 
 
 def _addressed(survey_id) -> FeedbackSurvey:

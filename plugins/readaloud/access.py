@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import exists, select
 
-from core.api import ContentItem, can, content_visible_to, db, has_any, is_id, refuse
+from core.api import ContentItem, can, content_visible_to, db, get_scoped, has_any, is_id, refuse
 
 MANAGE = "readaloud.manage"
 PUBLISH = "content.publish"
@@ -39,9 +39,4 @@ def may_listen(user, item: ContentItem) -> bool:
 
 def managed_item(item_id, user) -> ContentItem:
     """An item of the administrator's province (404 otherwise)."""
-    if not is_id(item_id):
-        refuse(f"content_item:{item_id}")
-    item = db.session.get(ContentItem, item_id)
-    if item is None or not can(user, MANAGE, item.org_id):
-        refuse(f"content_item:{item_id}")
-    return item
+    return get_scoped(ContentItem, item_id, user, MANAGE)
