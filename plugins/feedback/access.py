@@ -12,8 +12,8 @@ from datetime import timedelta
 from flask_babel import gettext as _
 from sqlalchemy import exists, or_, select
 
-from core.api import (ADMIN, SECRETARY, Organisation, User, db, granted_org_ids, is_id, refuse,
-                      scope_ids, setting, utcnow)
+from core.api import (ADMIN, SECRETARY, Organisation, User, current_province_id, db, granted_org_ids, is_id,
+                      publishing_ids, refuse, scope_ids, setting, today_local, utcnow)
 from plugins.feedback.models import OPEN_STATES, FeedbackQuestion, FeedbackReach
 
 ANSWER = "feedback.answer"  # receive, answer, forward, publish the questions that reach a level
@@ -136,3 +136,27 @@ def asker_label(question: FeedbackQuestion, user, branch_name: str | None = None
         if asker is not None:
             return _("%(name)s, %(branch)s", name=asker.display_name, branch=branch_name)
     return _("A party member of %(branch)s (name not shown)", branch=branch_name)
+
+
+# Surveys and drafts: addressed to a part of the tree, open between two dates.
+def addressed_condition(model, user):
+    """A survey or draft for the user's branch (or a level above it), or one the user manages."""
+    return or_(model.org_id.in_(publishing_ids(user)), model.org_id.in_(scope_ids(user, MANAGE)))
+
+
+def get_addressed(model, object_id, user):
+    """The survey or draft `object_id` if it is addressed to `user` (404 otherwise)."""
+    if not is_id(object_id):
+        refuse(f"{model.__tablename__}:{object_id}")
+    found = db.session.scalar(select(model).where(model.id == object_id, addressed_condition(model, user)))
+    if found is None:
+        refuse(f"{model.__tablename__}:{object_id}")
+    return found
+
+
+def period_state(obj) -> str:
+    """"planned", "open" or "closed": where the province's today lies in `opens_on`..`closes_on`."""
+    today = today_local(current_province_id())
+    if today < obj.opens_on:
+        return "planned"
+    return "open" if today <= obj.closes_on else "closed"

@@ -16,9 +16,10 @@ from wtforms import DateField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from core.api import (Choice, ContentItem, Organisation, User, already_done, audit, can, commit_keyed, get_scoped,
-                      current_province_id, db, is_id, new_idempotency_key, paginate, publishing_ids, refuse,
+                      current_province_id, db, new_idempotency_key, paginate, publishing_ids,
                       render, scope_ids, today_local)
-from plugins.feedback.access import MANAGE, MAX_TEXT, own_user_id
+from plugins.feedback.access import (MANAGE, MAX_TEXT, addressed_condition, get_addressed, own_user_id,
+                                     period_state)
 from plugins.feedback.models import FeedbackDraft, FeedbackDraftComment
 from plugins.feedback.surveys import BAD_DATE, DATE_FORMATS, _targets
 from plugins.feedback.views import bp
@@ -60,31 +61,13 @@ def _managed(draft_id) -> FeedbackDraft:
     return get_scoped(FeedbackDraft, draft_id, current_user, MANAGE)
 
 
-def _addressed(draft_id) -> FeedbackDraft:
-    if not is_id(draft_id):
-        refuse(f"feedback_draft:{draft_id}")
-    draft = db.session.scalar(select(FeedbackDraft).where(FeedbackDraft.id == draft_id, or_(
-        FeedbackDraft.org_id.in_(publishing_ids(current_user)), FeedbackDraft.org_id.in_(scope_ids(current_user, MANAGE)))))
-    if draft is None:
-        refuse(f"feedback_draft:{draft_id}")
-    return draft
-
-
-def _state(draft) -> str:
-    today = today_local(current_province_id())
-    if today < draft.opens_on:
-        return "planned"
-    return "open" if today <= draft.closes_on else "closed"
-
-
 @bp.get("/drafts")
 @login_required
 def drafts():
     """Drafts open for the user's comments, and those the user opened."""
-    stmt = select(FeedbackDraft).where(or_(FeedbackDraft.org_id.in_(publishing_ids(current_user)),
-                                           FeedbackDraft.org_id.in_(scope_ids(current_user, MANAGE))))
+    stmt = select(FeedbackDraft).where(addressed_condition(FeedbackDraft, current_user))
     page = paginate(stmt.order_by(FeedbackDraft.closes_on.desc(), FeedbackDraft.id.desc()))
-    return render("feedback/drafts.html", page=page, state=_state, manages=bool(_targets(current_user)),
+    return render("feedback/drafts.html", page=page, state=period_state, manages=bool(_targets(current_user)),
                   may_manage=lambda d: can(current_user, MANAGE, d.org_id), private=True)
 
 
@@ -134,8 +117,8 @@ def draft_new():
 @login_required
 def draft(draft_id: int):
     """A member reads the draft and comments on its sections during the period."""
-    draft = _addressed(draft_id)
-    state = _state(draft)
+    draft = get_addressed(FeedbackDraft, draft_id, current_user)
+    state = period_state(draft)
     item = db.session.get(ContentItem, draft.content_id) if draft.content_id else None
     user_id = own_user_id(current_user)
     may_comment = user_id is not None and draft.org_id in set(db.session.scalars(publishing_ids(current_user)))

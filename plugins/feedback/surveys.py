@@ -12,14 +12,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
 from core.api import (Audience, Choice, Organisation, User, already_done, audit, can, children, commit_keyed,
-                      current_province_id, db, get_scoped, granted_org_ids, is_id, new_idempotency_key, paginate,
-                      publishing_ids, refuse, render, scope_ids, subtree_ids, today_local)
-from plugins.feedback.access import MANAGE, MAX_TEXT, own_user_id
+                      current_province_id, db, get_scoped, granted_org_ids, new_idempotency_key, paginate,
+                      publishing_ids, refuse, render, subtree_ids, today_local)
+from plugins.feedback.access import (MANAGE, MAX_TEXT, addressed_condition, get_addressed, own_user_id,
+                                     period_state)
 from plugins.feedback.models import (FeedbackSurvey, FeedbackSurveyAnswer, FeedbackSurveyParticipant,
                                      FeedbackSurveyQuestion, FeedbackSurveyResponse)
 from plugins.feedback.views import bp
@@ -98,39 +99,18 @@ def _managed(survey_id) -> FeedbackSurvey:
     return get_scoped(FeedbackSurvey, survey_id, current_user, MANAGE)
 
 
-def _addressed(survey_id) -> FeedbackSurvey:
-    """A survey for the user's branch (or a level above it), or one the user manages."""
-    if not is_id(survey_id):
-        refuse(f"feedback_survey:{survey_id}")
-    survey = db.session.scalar(select(FeedbackSurvey).where(
-        FeedbackSurvey.id == survey_id,
-        or_(FeedbackSurvey.org_id.in_(publishing_ids(current_user)),
-            FeedbackSurvey.org_id.in_(scope_ids(current_user, MANAGE)))))
-    if survey is None:
-        refuse(f"feedback_survey:{survey_id}")
-    return survey
-
-
-def _state(survey) -> str:
-    today = today_local(current_province_id())
-    if today < survey.opens_on:
-        return "planned"
-    return "open" if today <= survey.closes_on else "closed"
-
-
 @bp.get("/surveys")
 @login_required
 def surveys():
     """The surveys for the user's branch, and those the user runs."""
-    stmt = select(FeedbackSurvey).where(or_(FeedbackSurvey.org_id.in_(publishing_ids(current_user)),
-                                            FeedbackSurvey.org_id.in_(scope_ids(current_user, MANAGE))))
+    stmt = select(FeedbackSurvey).where(addressed_condition(FeedbackSurvey, current_user))
     page = paginate(stmt.order_by(FeedbackSurvey.closes_on.desc(), FeedbackSurvey.id.desc()))
     done = set()
     if own_user_id(current_user) is not None and page.items:
         done = set(db.session.scalars(select(FeedbackSurveyParticipant.survey_id).where(
             FeedbackSurveyParticipant.user_id == current_user.id,
             FeedbackSurveyParticipant.survey_id.in_([s.id for s in page.items]))))
-    return render("feedback/surveys.html", page=page, done=done, state=_state,
+    return render("feedback/surveys.html", page=page, done=done, state=period_state,
                   manages=bool(granted_org_ids(current_user, MANAGE)),
                   may_manage=lambda s: can(current_user, MANAGE, s.org_id), private=True)
 
@@ -209,8 +189,8 @@ def _read_answers(survey) -> tuple[list[tuple], list[str]]:
 @login_required
 def survey(survey_id: int):
     """A member answers the survey once, while it is open."""
-    survey = _addressed(survey_id)
-    state = _state(survey)
+    survey = get_addressed(FeedbackSurvey, survey_id, current_user)
+    state = period_state(survey)
     user_id = own_user_id(current_user)
     answered = user_id is not None and db.session.get(FeedbackSurveyParticipant, (survey.id, user_id)) is not None
     may_answer = (user_id is not None and state == "open" and not answered
