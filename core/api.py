@@ -31,17 +31,18 @@ from core.org.settings import Setting, set_setting, setting
 from core.members.service import member_name_matches
 from core.org.tree import ancestor_ids, ancestors, children, level_above, name_matches, subtree_ids
 from core.plugins import (answers_for, calendar_for, current_province_id, hand_over, hookimpl, plugin_enabled,
-                          report_for)
+                          report_for, spoken_text_for)
 from core.security import safe_next
 from core.text import fold
 from core.types import (CalendarEntry, HomeCard, NavLink, NotificationKind, PublishedAnswer, Question,
-                        ReportSection)
+                        ReportSection, SpokenText)
 from core.web import (Page, already_done, commit_keyed, commit_once, new_idempotency_key, paginate,
                       remember_done, render)
 
 __all__ = [
     # the plugin's side of the hooks
     "hookimpl", "NavLink", "HomeCard", "CalendarEntry", "ReportSection", "Question", "PublishedAnswer",
+    "SpokenText",
     "NotificationKind", "Permission", "Role", "Job", "JobContext", "Setting", "DemoWorld", "demo_people",
     # the database, and the core's records a plugin reads
     "db", "utcnow", "User", "Member", "MemberKind", "MemberStatus", "IN_GOOD_STANDING", "Level",
@@ -74,5 +75,5 @@ __all__ = [
     "zone", "now_local", "today_local", "to_local", "local_to_utc", "local_time",
     # settings and plugins
     "setting", "set_setting", "current_province_id", "plugin_enabled", "calendar_for", "report_for", "hand_over",
-    "answers_for",
+    "answers_for", "spoken_text_for",
 ]

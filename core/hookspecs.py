@@ -74,6 +74,11 @@ def published_answers(text, user, limit):
     """Return a list of `PublishedAnswer` matching `text` that `user` may read (at most `limit`)."""
 
 
+@hookspec(firstresult=True)
+def spoken_text(key, user):
+    """Return the `SpokenText` named by `key` (a key of the plugin's own) if `user` may read it, else None."""
+
+
 @hookspec
 def notification_kinds():
     """Return a list of `NotificationKind` the plugin sends, for members to choose on /inbox/prefs."""

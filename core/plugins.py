@@ -284,6 +284,14 @@ def answers_for(text: str, user, limit: int = 5) -> list:
     return collect("published_answers", province_of(user), text=text, user=user, limit=limit)[:limit]
 
 
+def spoken_text_for(key: str, user):
+    """The `SpokenText` a plugin names `key`, if `user` may read it (None otherwise, or when no
+    enabled plugin owns the key): what read-aloud speaks for another plugin's page."""
+    if not key or len(key) > 200:
+        return None
+    return hook("spoken_text", province_of(user))(key=key, user=user)
+
+
 def hand_over(question) -> str | None:
     """Hand an unanswered `Question` to the plugin that follows such questions; its URL, or None."""
     from core.org.models import Organisation

@@ -75,6 +75,16 @@ class PublishedAnswer:
 
 
 @dataclass(frozen=True)
+class SpokenText:
+    """Text a plugin's page offers to be read aloud that is not a library item (an assistant's
+    answer, a survey's questions), returned by `spoken_text` to a user who may read it."""
+
+    title: str
+    text: str
+    org_id: int | None = None  # whose read-aloud voice and speed it is spoken with
+
+
+@dataclass(frozen=True)
 class NotificationKind:
     """A kind of inbox notification a member may turn off on /inbox/prefs, unless it is
     `required` (a confidential meeting notice): then it always reaches them, and the page lists

@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from core.api import (PublishedAnswer, User, already_done, commit_keyed, db, fold, get_visible, new_idempotency_key,
-                      paginate, publishing_ids, render, scope_ids)
+from core.api import (PublishedAnswer, SpokenText, User, already_done, commit_keyed, db, fold, get_visible, is_id,
+                      new_idempotency_key, paginate, publishing_ids, render, scope_ids)
 from plugins.feedback.access import ANSWER, desk_ids, readable_question
 from plugins.feedback.forms import PublishForm
 from plugins.feedback.models import ANSWERED, CLOSED, FeedbackFaq, FeedbackReach
@@ -43,6 +43,19 @@ def answers(text: str, user, limit: int) -> list[PublishedAnswer]:
     stmt = search(_visible(user), text).order_by(FeedbackFaq.created_at.desc(), FeedbackFaq.id.desc())
     return [PublishedAnswer(item.question_text, item.answer_text, f"/feedback/faq/{item.id}", "feedback", item.org_id)
             for item in db.session.scalars(stmt.limit(max(1, min(limit, 20))))]
+
+
+def spoken(key: str, user) -> SpokenText | None:
+    """A published question and answer for read-aloud (`spoken_text`, key "feedback:faq:<id>"),
+    to those who may read it."""
+    kind, _sep, ident = key.partition(":")
+    if kind != "faq" or not ident.isdigit() or not is_id(int(ident)) or not getattr(user, "is_authenticated", False):
+        return None
+    item = db.session.scalar(_visible(user).where(FeedbackFaq.id == int(ident)))
+    if item is None:
+        return None
+    return SpokenText(title=item.topic, text=f"{_('Question')}: {item.question_text}\n{_('Answer')}: {item.answer_text}",
+                      org_id=item.org_id)
 
 
 def search(stmt, q: str):

@@ -33,6 +33,14 @@ def published_answers(text, user, limit):
 
 
 @hookimpl
+def spoken_text(key, user):
+    """Published answers can be listened to (read-aloud, when it is on)."""
+    if key.startswith("feedback:"):
+        return faq.spoken(key.removeprefix("feedback:"), user)
+    return None
+
+
+@hookimpl
 def report_sections(org, user):
     return report.sections(org)
 

@@ -19,7 +19,7 @@ VOICE_CHOICES = (("vi", _l("Northern voice")), ("vi-vn-x-central", _l("Central v
 
 @hookimpl
 def register_blueprints():
-    from plugins.readaloud import admin, views  # noqa: F401  (admin adds its pages to the blueprint)
+    from plugins.readaloud import admin, spoken, views  # noqa: F401  (admin and spoken add their pages)
 
     return [views.bp]
 
@@ -67,12 +67,22 @@ def track_event(event):
 
 @hookimpl
 def page_slot(slot, user, context):
-    """"Nghe" beside an item any page shows (the core's item page, another plugin's material)."""
-    item = context.get("item")
-    if slot != "content_actions" or not isinstance(item, ContentItem):
+    """"Nghe" beside an item any page shows (the core's item page, another plugin's material), or
+    beside another plugin's text that is not an item (`spoken=KEY`, through `spoken_text`)."""
+    if slot != "content_actions":
         return None
     from flask import render_template
     from markupsafe import Markup
+
+    key = context.get("spoken")
+    if isinstance(key, str):
+        from core.api import spoken_text_for
+
+        found = spoken_text_for(key, user) if getattr(user, "is_authenticated", False) else None
+        return Markup(render_template("readaloud/_say.html", key=key, title=found.title)) if found else None
+    item = context.get("item")
+    if not isinstance(item, ContentItem):
+        return None
 
     from plugins.readaloud.access import may_listen
 

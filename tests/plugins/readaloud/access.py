@@ -4,11 +4,14 @@ Listening follows reading: whoever may read an item (published to their branch o
 publisher over it) may open its listening page, fetch its audio and keep their place in it; a
 family helper keeps a place of their own (as they keep bookmarks). Only a province's
 administrators choose the engine, hear a sample, follow the queue and have an item's audio made
-again, for items of their province."""
+again, for items of their province. Another plugin's text (`spoken_text`) is heard by whoever that
+plugin lets read it: a published answer's readers."""
 from __future__ import annotations
 
 from core.extensions import db
+from tests.plugins.feedback.access import ReadsFaq, _faqs
 from tests.security.rules import READ, Route, Scoped, Staff
+from tests.security.world import Thing
 
 MANAGE = Staff("readaloud.manage", ("admin",), top=True)
 
@@ -19,7 +22,10 @@ RULES = {
     "readaloud.admin": Route(MANAGE),
     "readaloud.sample": Route(MANAGE),
     "readaloud.redo": Route(None, post=Scoped("readaloud.manage", ("admin",), top=True)),
+    # another plugin's text (a published answer here): heard by whoever may read it
+    "readaloud.say": Route(ReadsFaq()),
 }
+PARAM_KINDS = {"key": "spoken"}
 DERIVED = {"part": lambda item: 0}  # the title's part: every reading has it
 
 
@@ -44,4 +50,9 @@ def _readings(orgs, staff, users) -> list:
     return []
 
 
-MAKERS = {"readaloud_reading": _readings}
+def _spoken(orgs, staff, users) -> list:
+    """A published answer (feedback's) in every organisation, named by its `spoken_text` key."""
+    return [Thing("spoken", f"feedback:faq:{faq.id}", faq.org_id) for faq in _faqs(orgs, staff, users)]
+
+
+MAKERS = {"readaloud_reading": _readings, "spoken": _spoken}
