@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, DateField, FieldList, FormField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, ValidationError
 
-from core.api import (Audience, Choice, Organisation, User, already_done, audit, can, children, commit_keyed,
+from core.api import (Audience, Choice, Member, Organisation, User, already_done, audit, can, children, commit_keyed,
                       current_province_id, db, get_scoped, granted_org_ids, new_idempotency_key, paginate,
                       publishing_ids, refuse, render, subtree_ids, today_local)
 from plugins.feedback.access import (MANAGE, MAX_TEXT, addressed_condition, get_addressed, own_user_id,
@@ -250,14 +250,25 @@ def tally(survey, org_id: int | None = None) -> dict:
     return counts
 
 
-def participation(survey, org_id: int) -> tuple[int, int]:
-    """(members who answered, members addressed) in `org_id`'s subtree."""
-    answered = db.session.scalar(select(func.count()).select_from(FeedbackSurveyParticipant).where(
-        FeedbackSurveyParticipant.survey_id == survey.id,
-        FeedbackSurveyParticipant.org_id.in_(subtree_ids(org_id))))
-    members = Audience((org_id,)).members().order_by(None).subquery()
-    addressed = db.session.scalar(select(func.count()).select_from(members))
-    return answered, addressed
+def breakdown(survey, org, limit: int | None = 50) -> tuple[tuple[int, int], list[tuple]]:
+    """Participation in `org`'s subtree, (members who answered, members addressed), and the same
+    for each organisation one level below it: one grouped count of the members and one of the
+    participants over the subtree, added up per child (the province's page reads each member
+    once, not once per level)."""
+    members = dict(db.session.execute(
+        select(Member.org_id, func.count()).where(Audience((org.id,)).member_condition())
+        .group_by(Member.org_id)).all())
+    answered = dict(db.session.execute(
+        select(FeedbackSurveyParticipant.org_id, func.count())
+        .where(FeedbackSurveyParticipant.survey_id == survey.id,
+               FeedbackSurveyParticipant.org_id.in_(subtree_ids(org.id)))
+        .group_by(FeedbackSurveyParticipant.org_id)).all())
+    rows = []
+    for child in children(org)[:limit]:
+        ids = set(db.session.scalars(subtree_ids(child.id)))
+        rows.append((child, sum(n for i, n in answered.items() if i in ids),
+                     sum(n for i, n in members.items() if i in ids)))
+    return (sum(answered.values()), sum(members.values())), rows
 
 
 def charts(survey, counts: dict) -> list[dict]:
@@ -289,12 +300,12 @@ def survey_results(survey_id: int):
         if not can(current_user, MANAGE, org_id) or org_id not in set(db.session.scalars(subtree_ids(survey.org_id))):
             refuse(f"org:{org_id}")
     shown = db.session.get(Organisation, org_id or survey.org_id)
-    rows = [(child, *participation(survey, child.id)) for child in children(shown)][:50]
+    total, rows = breakdown(survey, shown)
     texts = paginate(select(FeedbackSurveyAnswer).join(FeedbackSurveyResponse).where(
         FeedbackSurveyResponse.survey_id == survey.id, FeedbackSurveyAnswer.text.is_not(None),
         FeedbackSurveyResponse.org_id.in_(subtree_ids(shown.id))).order_by(FeedbackSurveyAnswer.id.desc()))
     return render("feedback/survey_results.html", survey=survey, base=base, shown=shown,
-                  total=participation(survey, shown.id), rows=rows, texts=texts,
+                  total=total, rows=rows, texts=texts,
                   charts=charts(survey, tally(survey, None if shown.id == survey.org_id else shown.id)),
                   questions={q.id: q for q in survey.questions}, private=True)
 
@@ -318,8 +329,9 @@ def survey_export(survey_id: int):
     orgs = book.create_sheet(_("Organisations")[:31])
     orgs.append([_("Organisation"), _("Answered"), _("Members")])
     base = db.session.get(Organisation, survey.org_id)
-    for child in [base] + children(base):
-        orgs.append([child.name, *participation(survey, child.id)])
+    total, rows = breakdown(survey, base, limit=None)
+    for org, answered, addressed in [(base, *total), *rows]:
+        orgs.append([org.name, answered, addressed])
     answers = book.create_sheet(_("Answers")[:31])
     answers.append([_("Answer number"), _("Organisation"), _("Member"), _("Question"), _("Answer")])
     names: dict = {}

@@ -123,3 +123,40 @@ def test_closed_surveys_bad_answers_and_bad_surveys_get_messages(app, as_role, a
                                                       "questions-0-kind": "text", "questions-0-text": "?"})
     assert response.status_code == 400 and "Đồng chí chọn tổ chức" in response.get_data(as_text=True)
     assert member.get("/feedback/surveys/new").status_code == 404
+
+
+def test_participation_per_organisation_matches_the_members_counted_here(app, as_role, accounts):
+    """The district's results: every branch row and the total, on the page and in Excel, equal
+    the members in good standing and the answers counted here straight from the tables."""
+    from core.org.models import Member, Organisation, OrgClosure
+    from core.org.models import MemberStatus
+
+    admin = as_role("district_admin")
+    district = org_id(app, accounts, "district_admin")
+    sid = build(admin, district)
+    for role in ("member", "secretary", "member_other_branch"):
+        assert answer(as_role(role), sid, app).status_code == 302
+    with app.app_context():
+        def under(org):
+            return select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == org)
+
+        def members(org):
+            return db.session.scalar(select(func.count()).select_from(Member).where(
+                Member.org_id.in_(under(org)), Member.status == MemberStatus.ACTIVE.value))
+
+        def answered(org):
+            return db.session.scalar(select(func.count()).select_from(FeedbackSurveyParticipant).where(
+                FeedbackSurveyParticipant.survey_id == sid, FeedbackSurveyParticipant.org_id.in_(under(org))))
+
+        kids = db.session.scalars(select(Organisation).where(Organisation.parent_id == district)
+                                  .order_by(Organisation.name)).all()
+        expected = {org.name: (answered(org.id), members(org.id)) for org in kids}
+        district_name = db.session.get(Organisation, district).name
+        expected_total = (answered(district), members(district))
+    assert expected_total[0] == 3 and sum(n for n, _ in expected.values()) == 3
+    assert expected_total[1] == sum(m for _, m in expected.values()) > 3
+    page = admin.text(f"/feedback/surveys/{sid}/results")
+    assert f"{expected_total[0]} trong số {expected_total[1]} đảng viên đã trả lời." in page
+    book = load_workbook(io.BytesIO(admin.get(f"/feedback/surveys/{sid}/results.xlsx").data))
+    rows = {row[0]: (row[1], row[2]) for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
+    assert rows == {district_name: expected_total, **expected}
